@@ -1,0 +1,7 @@
+/** The command registry: each module adds one command (or a group) to the program. */
+import type { Command } from "commander";
+import type { CommandContext } from "../main.js";
+
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+export const COMMANDS: RegisterCommand[] = [];
