@@ -1,7 +1,8 @@
 /** The command registry: each module adds one command (or a group) to the program. */
 import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
+import { registerInspect, registerPack, registerUnpack } from "./layout.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerUnpack, registerPack, registerInspect];

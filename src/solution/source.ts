@@ -1,0 +1,151 @@
+/**
+ * Read: a solution zip or an unpacked folder becomes a list of files. Nothing here knows what the
+ * files mean; src/model reads them. Zip entries are read lazily (positional reads), so opening a
+ * large solution costs its central directory, not its size.
+ */
+import { promises as fsp, constants as fsc } from "node:fs";
+import * as path from "node:path";
+import { DvsolError } from "../errors.js";
+import type { ZipEntry, ZipLimits, ZipReader } from "../archive/index.js";
+
+export type SolutionForm = "zip" | "folder";
+
+export interface SolutionFile {
+  /** Zip entry name, or path relative to the folder with forward slashes. */
+  readonly path: string;
+  /** Uncompressed size in bytes. */
+  readonly size: number;
+  read(): Promise<Buffer>;
+  /** Set for zip entries: lets a writer copy the compressed bytes without inflating them. */
+  readonly zipEntry?: ZipEntry;
+  /** The reader a zip entry belongs to. */
+  readonly zip?: ZipReader;
+  /** Streams the content (zip entries: inflating, with the archive's checks). */
+  stream?(): NodeJS.ReadableStream;
+  /** Set for folder files. */
+  readonly absPath?: string;
+}
+
+export interface SolutionSource {
+  readonly form: SolutionForm;
+  /** The path as the user gave it. */
+  readonly location: string;
+  readonly files: readonly SolutionFile[];
+  /** Exact path lookup. */
+  get(p: string): SolutionFile | undefined;
+  /** Case-insensitive lookup (Windows-made zips and folders vary in case). */
+  find(p: string): SolutionFile | undefined;
+  readonly zip?: ZipReader;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  limits?: Partial<ZipLimits>;
+}
+
+export async function openSource(location: string, opts: OpenOptions = {}): Promise<SolutionSource> {
+  let st;
+  try {
+    st = await fsp.stat(location);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new DvsolError("INPUT_NOT_FOUND", `${location} does not exist`, { file: location });
+    throw new DvsolError("INPUT_UNREADABLE", `cannot read ${location}: ${(e as Error).message}`, { file: location });
+  }
+  if (st.isDirectory()) return openFolder(location);
+  if (st.isFile()) return openZip(location, opts);
+  throw new DvsolError("INPUT_NOT_SOLUTION", `${location} is neither a file nor a folder`, { file: location });
+}
+
+async function openZip(location: string, opts: OpenOptions): Promise<SolutionSource> {
+  const { ZipReader } = await import("../archive/index.js");
+  const zip = await ZipReader.open(location, { limits: opts.limits });
+  const files: SolutionFile[] = zip.entries
+    .filter((e) => !e.isDirectory)
+    .map((e) => ({ path: e.name, size: e.size, zipEntry: e, zip, read: () => zip.read(e), stream: () => zip.stream(e) }));
+  return makeSource("zip", location, files, zip);
+}
+
+/** Lists a folder's files in a stable (sorted) order; refuses links that lead outside it. */
+export async function listFolder(root: string): Promise<{ rel: string; abs: string; size: number }[]> {
+  const out: { rel: string; abs: string; size: number }[] = [];
+  const realRoot = await fsp.realpath(root);
+  async function walk(dir: string, rel: string): Promise<void> {
+    let ents;
+    try {
+      ents = await fsp.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new DvsolError("INPUT_UNREADABLE", `cannot read folder ${dir}: ${(e as Error).message}`, { file: dir });
+    }
+    ents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of ents) {
+      const abs = path.join(dir, ent.name);
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.name.startsWith(".dvsol-")) continue; // our own lock and temp files
+      if (ent.isSymbolicLink()) {
+        const target = await fsp.realpath(abs).catch(() => null);
+        if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
+          throw new DvsolError("SYMLINK_OUTSIDE", `${r} is a symbolic link that leads outside the solution folder${target ? ` (to ${target})` : ""}`, { file: root, entry: r });
+        }
+        const tst = await fsp.stat(abs);
+        if (tst.isDirectory()) await walk(abs, r);
+        else if (tst.isFile()) out.push({ rel: r, abs, size: tst.size });
+        continue;
+      }
+      if (ent.isDirectory()) await walk(abs, r);
+      else if (ent.isFile()) {
+        const st = await fsp.stat(abs);
+        out.push({ rel: r, abs, size: st.size });
+      }
+    }
+  }
+  await walk(root, "");
+  return out;
+}
+
+async function openFolder(location: string): Promise<SolutionSource> {
+  const listed = await listFolder(location);
+  const files: SolutionFile[] = listed.map((f) => ({
+    path: f.rel,
+    size: f.size,
+    absPath: f.abs,
+    read: async () => {
+      try {
+        return await fsp.readFile(f.abs);
+      } catch (e) {
+        throw new DvsolError("INPUT_UNREADABLE", `cannot read ${f.rel}: ${(e as Error).message}`, { file: location, entry: f.rel });
+      }
+    },
+  }));
+  return makeSource("folder", location, files);
+}
+
+function makeSource(form: SolutionForm, location: string, files: SolutionFile[], zip?: ZipReader): SolutionSource {
+  const exact = new Map<string, SolutionFile>();
+  const lower = new Map<string, SolutionFile>();
+  for (const f of files) {
+    exact.set(f.path, f);
+    const k = f.path.toLowerCase();
+    if (!lower.has(k)) lower.set(k, f);
+  }
+  return {
+    form,
+    location,
+    files,
+    get: (p) => exact.get(p),
+    find: (p) => exact.get(p) ?? lower.get(p.toLowerCase()),
+    zip,
+    close: async () => {
+      await zip?.close();
+    },
+  };
+}
+
+/** Can we read the file? Used to give a clear error for unreadable inputs before work starts. */
+export async function assertReadable(p: string): Promise<void> {
+  try {
+    await fsp.access(p, fsc.R_OK);
+  } catch {
+    throw new DvsolError("INPUT_UNREADABLE", `cannot read ${p}`, { file: p });
+  }
+}
