@@ -122,7 +122,7 @@ export async function readAssemblyFile(path: string, opts: { refDirs?: string[] 
     }
     return null;
   };
-  return readAssembly(bytes, { file: path, resolveReference });
+  return readAssembly(bytes, { file: path, ...(dirs.length ? { resolveReference } : {}) });
 }
 
 /** Throws ASSEMBLY_REFERENCE_ONLY for a reference assembly, which holds metadata but no code. */

@@ -2,7 +2,9 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
 import { registerInspect, registerPack, registerUnpack } from "./layout.js";
+import { registerAssembly } from "./assembly.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 export const COMMANDS: RegisterCommand[] = [registerUnpack, registerPack, registerInspect];
+COMMANDS.push(registerAssembly);
