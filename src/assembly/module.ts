@@ -329,6 +329,32 @@ export class ModuleView {
     return out;
   }
 
+  /**
+   * Reads every row a walk across assemblies can touch (TypeDefs with their bases, nesting and
+   * interfaces, TypeRefs with their scopes, AssemblyRefs, ExportedTypes), so that damage in a
+   * referenced assembly shows when it is loaded, where it can be reported as "could not be read",
+   * rather than midway through classifying a type of the assembly being read.
+   */
+  touchAll(): void {
+    const md = this.md;
+    for (let r = 1; r <= this.typeDefCount; r++) {
+      const td = this.typeDef(r);
+      if (td.extends) this.typeName(td.extends);
+      for (const i of this.interfacesOf(r)) this.typeName(i);
+    }
+    for (let r = 1; r <= md.rowCount(T.TypeRef); r++) {
+      this.typeRefName(r);
+      const scope = this.typeRefScope(this.outermostTypeRef(r));
+      if (scope.table === T.AssemblyRef && scope.row > 0) this.assemblyRef(scope.row);
+    }
+    this.assemblyRefs();
+    for (let r = 1; r <= md.rowCount(T.ExportedType); r++) {
+      const impl = md.decode(CI.Implementation, md.cell(T.ExportedType, r, 4));
+      if (impl.table === T.AssemblyRef && impl.row > 0) this.assemblyRef(impl.row);
+    }
+    this.forwardedTo("");
+  }
+
   /** The TypeDef that owns MethodDef `method` (II.22.37 MethodList ranges), or 0. */
   private methodOwner(method: number): number {
     const md = this.md;

@@ -65,12 +65,15 @@ interface Verdict {
 
 const NONE: Verdict = { plugin: false, activity: false, unresolved: null };
 
+const typeKey = (m: Loaded, row: number): number => m.id * 0x1000000 + row;
+
 export class TypeWorld {
   private readonly main: Loaded;
   private readonly byName = new Map<string, Loaded | string>();
   private nextId = 1;
-  private readonly verdicts = new Map<string, Verdict>();
-  private readonly ifaceMemo = new Map<string, boolean>();
+  /** Memos keyed by module id * 2^24 + TypeDef row (rows fit in 24 bits, II.22). */
+  private readonly verdicts = new Map<number, Verdict>();
+  private readonly ifaceMemo = new Map<number, boolean>();
 
   constructor(
     mainModule: ModuleView,
@@ -104,24 +107,28 @@ export class TypeWorld {
 
   /** Walks the base chain from a TypeDef (iteratively, memoised per type, cycles rejected). */
   private verdict(start: { kind: "def"; m: Loaded; row: number }): Verdict {
-    const path: { m: Loaded; row: number; key: string }[] = [];
-    const onPath = new Set<string>();
+    const path: { m: Loaded; row: number; key: number }[] = [];
+    const onPath = new Set<number>();
     let cur: { m: Loaded; row: number } = start;
     let tail: Verdict = NONE;
     for (;;) {
-      const key = `${cur.m.id}:${cur.row}`;
+      const key = typeKey(cur.m, cur.row);
       const memo = this.verdicts.get(key);
       if (memo) {
         tail = memo;
         break;
       }
-      if (onPath.has(key)) {
-        const names = [...path.map((p) => p.m.mod.typeDef(p.row).fullName), cur.m.mod.typeDef(cur.row).fullName];
-        throw corrupt(`the base classes form a loop: ${names.join(" -> ")}`);
+      if (onPath.has(key) || path.length >= MAX_BASE_CHAIN) {
+        const problem = onPath.has(key)
+          ? `the base classes form a loop: ${[...path, cur].map((p) => p.m.mod.typeDef(p.row).fullName).join(" -> ")}`
+          : `the base-class chain of ${start.m.mod.typeDef(start.row).fullName} is more than ${MAX_BASE_CHAIN} classes deep`;
+        // Damage in this assembly is its own; damage met in a referenced one only leaves the answer open.
+        if (cur.m === this.main && path.every((p) => p.m === this.main)) throw corrupt(problem);
+        tail = { plugin: false, activity: false, unresolved: { baseType: cur.m.mod.typeDef(cur.row).fullName, reason: problem } };
+        break;
       }
-      if (path.length >= MAX_BASE_CHAIN) throw corrupt(`the base-class chain of ${start.m.mod.typeDef(start.row).fullName} is more than ${MAX_BASE_CHAIN} classes deep`);
       onPath.add(key);
-      path.push({ ...cur, key });
+      path.push({ m: cur.m, row: cur.row, key });
       const td = cur.m.mod.typeDef(cur.row);
       if (!td.extends) break;
       const baseName = cur.m.mod.typeName(td.extends);
@@ -130,7 +137,7 @@ export class TypeWorld {
         break;
       }
       if (baseName === "System.Object") break;
-      const t = this.target(cur.m, td.extends, 0);
+      const t = this.target(cur.m, td.extends);
       if (t.kind === "external") {
         if (t.reason !== null) tail = { plugin: false, activity: false, unresolved: { baseType: t.name, reason: t.reason } };
         break;
@@ -159,11 +166,14 @@ export class TypeWorld {
   }
 
   private isIPlugin(m: Loaded, ref: CodedRef, depth: number): boolean {
-    if (depth > MAX_INTERFACE_DEPTH) throw corrupt(`interfaces extend each other more than ${MAX_INTERFACE_DEPTH} levels deep`);
+    if (depth > MAX_INTERFACE_DEPTH) {
+      if (m === this.main) throw corrupt(`interfaces extend each other more than ${MAX_INTERFACE_DEPTH} levels deep`);
+      return false;
+    }
     if (m.mod.typeName(ref) === IPLUGIN) return true;
-    const t = this.target(m, ref, 0);
+    const t = this.target(m, ref);
     if (t.kind === "external") return false;
-    const key = `${t.m.id}:${t.row}`;
+    const key = typeKey(t.m, t.row);
     const memo = this.ifaceMemo.get(key);
     if (memo !== undefined) return memo;
     this.ifaceMemo.set(key, false); // a loop of interfaces adds nothing
@@ -173,7 +183,7 @@ export class TypeWorld {
   }
 
   /** Finds the definition a TypeDef, TypeRef or generic TypeSpec stands for. */
-  private target(m: Loaded, ref: CodedRef, forwards: number): Target {
+  private target(m: Loaded, ref: CodedRef): Target {
     const mod = m.mod;
     if (ref.table === T.TypeDef) {
       if (ref.row < 1 || ref.row > mod.typeDefCount) throw corrupt(`a reference to TypeDef row ${ref.row}, but there are ${mod.typeDefCount}`);
@@ -182,7 +192,7 @@ export class TypeWorld {
     if (ref.table === T.TypeSpec) {
       const g = mod.genericTypeOfSpec(ref.row);
       if (!g) return { kind: "external", name: `TypeSpec row ${ref.row}`, reason: "its base type is neither a class nor a generic class instantiation" };
-      return this.target(m, g, forwards);
+      return this.target(m, g);
     }
     if (ref.table !== T.TypeRef) throw corrupt(`a type reference points to ${tableName(ref.table)} row ${ref.row}, which is not a type`);
     const name = mod.typeRefName(ref.row);
@@ -201,22 +211,21 @@ export class TypeWorld {
     if (scope.table !== T.AssemblyRef || scope.row === 0) return { kind: "external", name, reason: "its type reference names no assembly" };
     const asm = mod.assemblyRef(scope.row).name;
     if (KNOWN_ASSEMBLIES.has(asm.toLowerCase())) return { kind: "external", name, reason: null };
-    const other = this.load(asm);
-    if (typeof other === "string") return { kind: "external", name, reason: other };
-    const found = this.findIn(other, mod, chain);
-    if (found) return found;
-    // II.22.14: the assembly may forward the type to another one.
+    let holder = this.load(asm);
+    if (typeof holder === "string") return { kind: "external", name, reason: holder };
+    // II.22.14: the assembly may forward the (outermost) type to another one, which may forward it again.
     const outer = mod.typeRefName(chain[0]!);
-    for (const fwdRow of other.mod.forwardedTo(outer)) {
-      if (forwards >= MAX_FORWARDS) throw corrupt(`type ${outer} is forwarded more than ${MAX_FORWARDS} times`);
-      const fwdAsm = other.mod.assemblyRef(fwdRow).name;
-      if (KNOWN_ASSEMBLIES.has(fwdAsm.toLowerCase())) return { kind: "external", name, reason: null };
-      const dest = this.load(fwdAsm);
-      if (typeof dest === "string") return { kind: "external", name, reason: dest };
-      const hit = this.findIn(dest, mod, chain);
-      if (hit) return hit;
+    for (let hops = 0; ; hops++) {
+      const found = this.findIn(holder, mod, chain);
+      if (found) return found;
+      const fwd = holder.mod.forwardedTo(outer)[0];
+      if (fwd === undefined) return { kind: "external", name, reason: hops ? `it is forwarded to an assembly that does not define it` : `it is not defined in ${asm}` };
+      if (hops >= MAX_FORWARDS) return { kind: "external", name, reason: `it is forwarded from assembly to assembly more than ${MAX_FORWARDS} times` };
+      const dest = holder.mod.assemblyRef(fwd).name;
+      if (KNOWN_ASSEMBLIES.has(dest.toLowerCase())) return { kind: "external", name, reason: null };
+      holder = this.load(dest);
+      if (typeof holder === "string") return { kind: "external", name, reason: holder };
     }
-    return { kind: "external", name, reason: `it is not defined in ${asm}` };
   }
 
   /** Looks a TypeRef chain up by name among the definitions of `where`. */
@@ -246,7 +255,10 @@ export class TypeWorld {
           const id = mod.identity();
           if (!id) result = `the file found for ${name} is a module without an assembly manifest`;
           else if (id.name.toLowerCase() !== key) result = `the file found for ${name} is assembly ${id.name}`;
-          else result = { id: this.nextId++, mod };
+          else {
+            mod.touchAll();
+            result = { id: this.nextId++, mod };
+          }
         } catch (e) {
           if (!isDvsolError(e)) throw e;
           result = `it is defined in ${name}, which could not be read (${(e as DvsolError).code}: ${e.message})`;
