@@ -29,7 +29,8 @@ const KNOWN_ASSEMBLIES = new Set(
   [
     "mscorlib", "netstandard", "System.Runtime", "System.Private.CoreLib", "System", "System.Core", "System.Xml",
     "System.Xml.Linq", "System.Data", "System.Drawing", "System.Net.Http", "System.Runtime.Serialization",
-    "System.ComponentModel.DataAnnotations", "Microsoft.Xrm.Sdk", "Microsoft.Crm.Sdk.Proxy",
+    "System.ComponentModel.DataAnnotations", "System.Configuration", "System.Transactions", "System.Numerics",
+    "System.IdentityModel", "System.ServiceModel", "Microsoft.Xrm.Sdk", "Microsoft.Crm.Sdk.Proxy",
   ].map((s) => s.toLowerCase()),
 );
 
