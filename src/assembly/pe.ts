@@ -98,6 +98,8 @@ export interface PeImage {
   sections: Section[];
   sizeOfHeaders: number;
   cli: CliHeader;
+  /** File offset of the CLI header. */
+  cliOffset: number;
   /** File offset and size of the metadata root (II.24.2.1). */
   metadataOffset: number;
   metadataSize: number;
@@ -190,7 +192,7 @@ export function readPe(bytes: Uint8Array): PeImage {
   };
   if (cli.metadata.rva === 0 || cli.metadata.size === 0) throw corrupt("the CLI header's metadata directory is empty");
   const metadataOffset = rvaToOffset(img, cli.metadata.rva, cli.metadata.size, "the CLI header's metadata directory");
-  return { reader: r, pe32Plus, machine, sections, sizeOfHeaders, cli, metadataOffset, metadataSize: cli.metadata.size };
+  return { reader: r, pe32Plus, machine, sections, sizeOfHeaders, cli, cliOffset, metadataOffset, metadataSize: cli.metadata.size };
 }
 
 /**
