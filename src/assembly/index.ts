@@ -82,16 +82,17 @@ function read(bytes: Uint8Array, opts: ReadAssemblyOptions): AssemblyInfo {
   const sn = mod.pe.cli.strongNameSignature;
 
   const world = new TypeWorld(mod, id.name, opts.resolveReference);
-  const pluginTypes: PluginTypeInfo[] = [];
+  const kinds = new Map<string, PluginKind>();
   const undeterminedTypes: UndeterminedType[] = [];
   for (let row = 1; row <= mod.typeDefCount; row++) {
     const c = world.classify(row);
     if (!c) continue;
     const name = mod.typeDef(row).fullName;
-    if (c.kind) pluginTypes.push({ name, kind: c.kind });
+    if (c.kind) kinds.set(name, c.kind);
     else if (c.undetermined) undeterminedTypes.push({ name, ...c.undetermined });
   }
-  pluginTypes.sort((a, b) => ordinal(a.name, b.name));
+  // Ordinal order (UTF-16 code units): the default sort of strings, much faster than a comparator.
+  const pluginTypes: PluginTypeInfo[] = [...kinds.keys()].sort().map((name) => ({ name, kind: kinds.get(name)! }));
   undeterminedTypes.sort((a, b) => ordinal(a.name, b.name));
 
   return {

@@ -177,10 +177,11 @@ export class Metadata {
   /** True when the table stream is the uncompressed "#-" form. */
   readonly uncompressed: boolean;
   private readonly r: ByteReader;
+  private readonly view: DataView;
+  private readonly buf: Buffer;
   private readonly strings: ByteReader | null;
   private readonly blobs: ByteReader | null;
   private readonly guids: ByteReader | null;
-  private readonly stringCache = new Map<number, string>();
   private static readonly utf8 = new TextDecoder("utf-8");
 
   /** Reads the metadata root at [offset, offset+size) of the file (II.24.2.1). */
@@ -188,6 +189,8 @@ export class Metadata {
     const file = new ByteReader(bytes);
     const r = file.sub(offset, size, "the metadata block");
     this.r = r;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const sig = r.u32(offset, "the metadata signature");
     if (sig !== 0x424a5342) throw corrupt(`the metadata block does not start with the 'BSJB' signature (found ${hex(sig)})`);
     const verLen = r.u32(offset + 12, "the metadata version string's length");
@@ -302,10 +305,10 @@ export class Metadata {
     if (!t || row < 1 || row > t.rows) {
       throw corrupt(`a reference to row ${row} of ${tableName(table)}, which has ${t?.rows ?? 0} rows`);
     }
+    // readTables checked that every row of every table lies inside the table stream, so this read is in bounds.
     const off = t.offset + (row - 1) * t.rowSize + t.colOffset[col]!;
     const w = t.colSize[col]!;
-    const what = `${tableName(table)} row ${row}`;
-    return w === 2 ? this.r.u16(off, what) : w === 4 ? this.r.u32(off, what) : this.r.u8(off, what);
+    return w === 2 ? this.view.getUint16(off, true) : w === 4 ? this.view.getUint32(off, true) : this.r.bytes[off]!;
   }
 
   /** Decodes a coded index value (II.24.2.6). Row 0 means null. */
@@ -319,17 +322,20 @@ export class Metadata {
   /** II.24.2.3 #Strings: a zero-terminated UTF-8 string at a byte offset; offset 0 is "". */
   string(offset: number): string {
     if (offset === 0) return "";
-    const cached = this.stringCache.get(offset);
-    if (cached !== undefined) return cached;
     const h = this.strings;
     if (!h) throw corrupt("a string is referenced but the metadata has no #Strings heap");
-    h.check(h.start + offset, 1, `string at offset ${hex(offset)}`);
+    if (offset >= h.end - h.start) throw corrupt(`a string at offset ${hex(offset)} lies outside the #Strings heap (${hex(h.end - h.start)} bytes)`);
+    const bytes = h.bytes;
     const start = h.start + offset;
-    const end = h.bytes.indexOf(0, start);
-    if (end < 0 || end >= h.end) throw corrupt(`the string at #Strings offset ${hex(offset)} is not terminated before the end of the heap`);
-    const s = Metadata.utf8.decode(h.bytes.subarray(start, end));
-    this.stringCache.set(offset, s);
-    return s;
+    let end = start;
+    let ascii = true;
+    for (; end < h.end; end++) {
+      const c = bytes[end]!;
+      if (c === 0) break;
+      if (c >= 0x80) ascii = false;
+    }
+    if (end >= h.end) throw corrupt(`the string at #Strings offset ${hex(offset)} is not terminated before the end of the heap`);
+    return ascii ? this.buf.toString("latin1", start, end) : Metadata.utf8.decode(bytes.subarray(start, end));
   }
 
   /** II.24.2.4 #Blob: a compressed length, then that many bytes. Returns a view, not a copy. */
@@ -340,8 +346,10 @@ export class Metadata {
       throw corrupt("a blob is referenced but the metadata has no #Blob heap");
     }
     const at = h.start + offset;
-    const { value: len, size } = readCompressed(h, at, `blob at offset ${hex(offset)}`);
-    return h.slice(at + size, len, `the blob at #Blob offset ${hex(offset)} (${len} bytes)`);
+    if (offset >= h.end - h.start) throw corrupt(`a blob at offset ${hex(offset)} lies outside the #Blob heap (${hex(h.end - h.start)} bytes)`);
+    const { value: len, size } = readCompressed(h, at, "a blob's length");
+    if (at + size + len > h.end) throw corrupt(`the blob at #Blob offset ${hex(offset)} (${len} bytes) runs past the end of the heap`);
+    return h.bytes.subarray(at + size, at + size + len);
   }
 
   /** II.24.2.5 #GUID: 1-based index of a 16-byte GUID; 0 means none. */

@@ -68,7 +68,7 @@ const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 export class ModuleView {
   readonly pe: PeImage;
   readonly md: Metadata;
-  private typeDefCache = new Map<number, TypeDefInfo>();
+  private typeDefCache: (TypeDefInfo | undefined)[] = [];
   private enclosingOf: Map<number, number> | null = null;
   private nestedByEncloser: Map<number, number[]> | null = null;
   private interfaces: Map<number, CodedRef[]> | null = null;
@@ -120,7 +120,7 @@ export class ModuleView {
   }
 
   typeDef(row: number): TypeDefInfo {
-    const hit = this.typeDefCache.get(row);
+    const hit = this.typeDefCache[row];
     if (hit) return hit;
     const md = this.md;
     const flags = md.cell(T.TypeDef, row, 0);
@@ -148,8 +148,20 @@ export class ModuleView {
       fullName = namespace ? `${namespace}.${name}` : name;
     }
     const info: TypeDefInfo = { row, flags, name, namespace, fullName, enclosing, extends: ext.row === 0 ? null : ext };
-    this.typeDefCache.set(row, info);
+    this.typeDefCache[row] = info;
     return info;
+  }
+
+  /** II.22.37 TypeDef.Extends, or null when the type has no base (System.Object, interfaces). */
+  extendsOf(row: number): CodedRef | null {
+    const ext = this.md.decode(CI.TypeDefOrRef, this.md.cell(T.TypeDef, row, 3));
+    return ext.row === 0 ? null : ext;
+  }
+
+  /** Is the TypeDef the top-level type namespace.name? (Without building its TypeDefInfo.) */
+  isTopLevelNamed(row: number, namespace: string, name: string): boolean {
+    const md = this.md;
+    return md.string(md.cell(T.TypeDef, row, 1)) === name && md.string(md.cell(T.TypeDef, row, 2)) === namespace && this.enclosing(row) === 0;
   }
 
   /** II.22.32 NestedClass: the row of the type enclosing `row`, or 0. */
@@ -169,6 +181,14 @@ export class ModuleView {
           const list = byEncloser.get(encl) ?? [];
           list.push(nested);
           byEncloser.set(encl, list);
+        }
+      }
+      // II.22.32: nesting may not loop. Every chain must reach a top-level type within MAX_NESTING steps.
+      for (const start of m.keys()) {
+        let e = start;
+        for (let depth = 0; e; depth++) {
+          if (depth > MAX_NESTING) throw corrupt(`type at TypeDef row ${start} is nested in a loop or more than ${MAX_NESTING} levels deep`);
+          e = m.get(e) ?? 0;
         }
       }
       this.enclosingOf = m;

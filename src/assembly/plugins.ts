@@ -64,7 +64,20 @@ interface Verdict {
   unresolved: { baseType: string; reason: string } | null;
 }
 
-const NONE: Verdict = { plugin: false, activity: false, unresolved: null };
+// Shared verdicts: most types get one of these, so the memo holds no object of its own for them.
+const NONE: Verdict = Object.freeze({ plugin: false, activity: false, unresolved: null });
+const PLUGIN: Verdict = Object.freeze({ plugin: true, activity: false, unresolved: null });
+const ACTIVITY: Verdict = Object.freeze({ plugin: false, activity: true, unresolved: null });
+const PLUGIN_ACTIVITY: Verdict = Object.freeze({ plugin: true, activity: true, unresolved: null });
+
+function makeVerdict(plugin: boolean, activity: boolean, unresolved: Verdict["unresolved"]): Verdict {
+  if (unresolved) return { plugin, activity, unresolved };
+  return plugin ? (activity ? PLUGIN_ACTIVITY : PLUGIN) : activity ? ACTIVITY : NONE;
+}
+
+const IS_PLUGIN: Classification = Object.freeze({ kind: "plugin", undetermined: null });
+const IS_ACTIVITY: Classification = Object.freeze({ kind: "workflow-activity", undetermined: null });
+const IS_NEITHER: Classification = Object.freeze({ kind: null, undetermined: null });
 
 const typeKey = (m: Loaded, row: number): number => m.id * 0x1000000 + row;
 
@@ -88,29 +101,28 @@ export class TypeWorld {
   /** Classifies a TypeDef of the main assembly, or returns null if it is not a candidate at all. */
   classify(row: number): Classification | null {
     const mod = this.main.mod;
-    const td = mod.typeDef(row);
-    if (td.flags & (TypeAttr.Interface | TypeAttr.Abstract)) return null;
+    const md = mod.md;
+    // Cheap checks on the raw row first: most types are not candidates.
+    if (md.cell(T.TypeDef, row, 0) & (TypeAttr.Interface | TypeAttr.Abstract)) return null;
     if (!mod.isVisibleOutside(row)) return null;
-    if (mod.hasGenericParams(row) || td.name.includes("`")) return null;
-    if (td.extends) {
-      // Value types (structs, enums) are not classes.
-      const base = mod.typeName(td.extends);
-      if (base === "System.ValueType" || base === "System.Enum") return null;
-    } else {
-      return null; // no base type: System.Object itself, or an interface
-    }
-    const v = this.verdict({ kind: "def", m: this.main, row });
-    if (v.plugin) return { kind: "plugin", undetermined: null };
-    if (v.activity) return { kind: "workflow-activity", undetermined: null };
+    if (mod.hasGenericParams(row) || md.string(md.cell(T.TypeDef, row, 1)).includes("`")) return null;
+    const ext = mod.extendsOf(row);
+    if (!ext) return null; // no base type: System.Object itself, or an interface
+    const base = mod.typeName(ext);
+    if (base === "System.ValueType" || base === "System.Enum") return null; // structs and enums are not classes
+    const v = this.verdict(this.main, row);
+    if (v.plugin) return IS_PLUGIN;
+    if (v.activity) return IS_ACTIVITY;
     if (v.unresolved) return { kind: null, undetermined: v.unresolved };
-    return { kind: null, undetermined: null };
+    return IS_NEITHER;
   }
 
-  /** Walks the base chain from a TypeDef (iteratively, memoised per type, cycles rejected). */
-  private verdict(start: { kind: "def"; m: Loaded; row: number }): Verdict {
+  /** Walks the base chain from a TypeDef (iteratively, memoised per type, loops detected). */
+  private verdict(startModule: Loaded, startRow: number): Verdict {
+    const known = this.verdicts.get(typeKey(startModule, startRow));
+    if (known) return known;
     const path: { m: Loaded; row: number; key: number }[] = [];
-    const onPath = new Set<number>();
-    let cur: { m: Loaded; row: number } = start;
+    let cur: { m: Loaded; row: number } = { m: startModule, row: startRow };
     let tail: Verdict = NONE;
     for (;;) {
       const key = typeKey(cur.m, cur.row);
@@ -119,26 +131,26 @@ export class TypeWorld {
         tail = memo;
         break;
       }
-      if (onPath.has(key) || path.length >= MAX_BASE_CHAIN) {
-        const problem = onPath.has(key)
+      const loop = path.some((p) => p.key === key); // chains are short: a scan beats a Set
+      if (loop || path.length >= MAX_BASE_CHAIN) {
+        const problem = loop
           ? `the base classes form a loop: ${[...path, cur].map((p) => p.m.mod.typeDef(p.row).fullName).join(" -> ")}`
-          : `the base-class chain of ${start.m.mod.typeDef(start.row).fullName} is more than ${MAX_BASE_CHAIN} classes deep`;
+          : `the base-class chain of ${startModule.mod.typeDef(startRow).fullName} is more than ${MAX_BASE_CHAIN} classes deep`;
         // Damage in this assembly is its own; damage met in a referenced one only leaves the answer open.
         if (cur.m === this.main && path.every((p) => p.m === this.main)) throw corrupt(problem);
         tail = { plugin: false, activity: false, unresolved: { baseType: cur.m.mod.typeDef(cur.row).fullName, reason: problem } };
         break;
       }
-      onPath.add(key);
       path.push({ m: cur.m, row: cur.row, key });
-      const td = cur.m.mod.typeDef(cur.row);
-      if (!td.extends) break;
-      const baseName = cur.m.mod.typeName(td.extends);
+      const ext = cur.m.mod.extendsOf(cur.row);
+      if (!ext) break;
+      const baseName = cur.m.mod.typeName(ext);
       if (baseName === CODE_ACTIVITY) {
-        tail = { plugin: false, activity: true, unresolved: null };
+        tail = ACTIVITY;
         break;
       }
       if (baseName === "System.Object") break;
-      const t = this.target(cur.m, td.extends);
+      const t = this.target(cur.m, ext);
       if (t.kind === "external") {
         if (t.reason !== null) tail = { plugin: false, activity: false, unresolved: { baseType: t.name, reason: t.reason } };
         break;
@@ -149,12 +161,11 @@ export class TypeWorld {
     let next = tail;
     for (let i = path.length - 1; i >= 0; i--) {
       const p = path[i]!;
-      const td = p.m.mod.typeDef(p.row);
-      const v: Verdict = {
-        plugin: next.plugin || this.implementsIPlugin(p.m, p.row),
-        activity: next.activity || td.fullName === CODE_ACTIVITY,
-        unresolved: next.unresolved,
-      };
+      const v = makeVerdict(
+        next.plugin || this.implementsIPlugin(p.m, p.row),
+        next.activity || p.m.mod.isTopLevelNamed(p.row, "System.Activities", "CodeActivity"),
+        next.unresolved,
+      );
       this.verdicts.set(p.key, v);
       next = v;
     }
