@@ -119,7 +119,12 @@ export async function readAssemblyFile(path: string, opts: { refDirs?: string[] 
     const want = `${name}.dll`.toLowerCase();
     for (const d of dirs) {
       const p = d.get(want);
-      if (p) return readFileSync(p);
+      if (!p) continue;
+      try {
+        return readFileSync(p);
+      } catch (e) {
+        throw new DvsolError("INPUT_UNREADABLE", `cannot read ${p}: ${(e as Error).message}`, { file: p, cause: e });
+      }
     }
     return null;
   };

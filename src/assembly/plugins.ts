@@ -258,11 +258,12 @@ export class TypeWorld {
     } else if (this.nextId > MAX_MODULES) {
       result = `it is defined in ${name}, but more than ${MAX_MODULES} referenced assemblies were already read`;
     } else {
-      const bytes = this.resolveReference(name);
-      if (!bytes) {
-        result = `it is defined in ${name}, which was not found`;
-      } else {
-        try {
+      try {
+        // The resolver may throw DvsolError (an unreadable file); that, like a damaged one, leaves the type open.
+        const bytes = this.resolveReference(name);
+        if (!bytes) {
+          result = `it is defined in ${name}, which was not found`;
+        } else {
           const mod = new ModuleView(bytes);
           const id = mod.identity();
           if (!id) result = `the file found for ${name} is a module without an assembly manifest`;
@@ -271,10 +272,10 @@ export class TypeWorld {
             mod.touchAll();
             result = { id: this.nextId++, mod };
           }
-        } catch (e) {
-          if (!isDvsolError(e)) throw e;
-          result = `it is defined in ${name}, which could not be read (${(e as DvsolError).code}: ${e.message})`;
         }
+      } catch (e) {
+        if (!isDvsolError(e)) throw e;
+        result = `it is defined in ${name}, which could not be read (${(e as DvsolError).code}: ${e.message})`;
       }
     }
     this.byName.set(key, result);

@@ -1,11 +1,12 @@
 // The reader's structure handling and error paths, on hand-made PE files and patched copies of the
 // committed fixtures (no mono needed).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { DvsolError } from "../../src/errors.js";
-import { readAssembly } from "../../src/assembly/index.js";
+import { readAssembly, readAssemblyFile } from "../../src/assembly/index.js";
 import { CI, T } from "../../src/assembly/metadata.js";
 import { ModuleView } from "../../src/assembly/module.js";
 import { FIXTURE_BIN, PLUGINS_WITHOUT_REFS } from "./expected.js";
@@ -202,4 +203,17 @@ test("damage met in a referenced assembly leaves the type undetermined instead o
   // A file that is another assembly than the one asked for is not used.
   const wrong = readAssembly(main, { resolveReference: (n) => (n === "Contoso.Base" ? fixture("Fixture.Culture.dll") : null) });
   assert.equal(wrong.undeterminedTypes.find((u) => u.name === "Fixture.RemotePlugin")!.reason, "the file found for Contoso.Base is assembly Fixture.Culture");
+});
+
+test("readAssemblyFile: a reference that cannot be read leaves its subclasses undetermined, saying why", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "dvsol-asm-refs-"));
+  try {
+    mkdirSync(path.join(dir, "contoso.base.DLL")); // found case-insensitively, but a folder
+    const info = await readAssemblyFile(path.join(FIXTURE_BIN, "Fixture.Plugins.dll"), { refDirs: [dir] });
+    const u = info.undeterminedTypes.find((x) => x.name === "Fixture.RemotePlugin")!;
+    assert.match(u.reason, /^it is defined in Contoso\.Base, which could not be read \(INPUT_UNREADABLE: cannot read .*contoso\.base\.DLL: /);
+    await assert.rejects(readAssemblyFile(path.join(FIXTURE_BIN, "Fixture.Plugins.dll"), { refDirs: [path.join(dir, "nope")] }), (e: unknown) => e instanceof DvsolError && e.code === "INPUT_NOT_FOUND");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
