@@ -356,14 +356,22 @@ class Parser {
     });
   }
 
+  // Lines are counted incrementally: elements are created in increasing offset order.
+  private lineOffset = 0;
+  private lineCount = 1;
   private lineAt(offset: number): number {
-    let line = 1;
-    let idx = this.s.indexOf("\n");
-    while (idx >= 0 && idx < offset) {
-      line++;
-      idx = this.s.indexOf("\n", idx + 1);
+    const s = this.s;
+    if (offset < this.lineOffset) {
+      this.lineOffset = 0;
+      this.lineCount = 1;
     }
-    return line;
+    let idx = s.indexOf("\n", this.lineOffset);
+    while (idx >= 0 && idx < offset) {
+      this.lineCount++;
+      idx = s.indexOf("\n", idx + 1);
+    }
+    this.lineOffset = offset;
+    return this.lineCount;
   }
 
   private error(code: "XML_MALFORMED" | "XML_DOCTYPE" | "XML_LIMIT", message: string, ctx: XmlElement | null = null): DvsolError {
