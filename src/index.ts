@@ -1,0 +1,28 @@
+/**
+ * dvsol's public library API. The CLI uses nothing that is not exported here.
+ *
+ *   import { loadSolution, inspectSolution, unpack, pack } from "dvsol";
+ *
+ * Areas append their exports below, one block each.
+ */
+
+// Errors and findings
+export { DvsolError, isDvsolError, formatError, type ErrorLocation } from "./errors.js";
+export { ERROR_CODES, type ErrorCode } from "./error-codes.js";
+export type { Finding, Severity, ComponentRef, FindingLocation } from "./findings/types.js";
+export { findingMessage, findingSpec, allFindingCodes } from "./findings/catalog.js";
+
+// Read and model
+export { openSource, type SolutionSource, type SolutionFile } from "./solution/source.js";
+export { loadSolution, readSolution } from "./model/read.js";
+export type { Solution, Manifest, PluginAssembly, PluginType, Step, StepImage, ServiceEndpoint, RootComponent, MissingDependency } from "./model/types.js";
+export { parseVersion, compareVersions, versionChange, parseFullName, formatFullName } from "./model/names.js";
+export { deriveId, normId } from "./model/ids.js";
+
+// XML that keeps its source
+export { parseXml, parseXmlBytes } from "./xml/parse.js";
+export { XmlEditor } from "./xml/edit.js";
+
+// Unpack, pack, inspect
+export { unpack, pack, type UnpackOptions, type PackOptions, type LayoutResult } from "./ops/unpack.js";
+export { inspectSolution, formatInspectText, type InspectResult } from "./ops/inspect.js";
