@@ -26,3 +26,7 @@ export { XmlEditor } from "./xml/edit.js";
 // Unpack, pack, inspect
 export { unpack, pack, type UnpackOptions, type PackOptions, type LayoutResult } from "./ops/unpack.js";
 export { inspectSolution, formatInspectText, type InspectResult } from "./ops/inspect.js";
+
+// Plug-in assemblies read from .NET metadata
+export { readAssembly, readAssemblyFile, assertLoadable, type AssemblyInfo } from "./assembly/index.js";
+export { assemblyFindings } from "./assembly/findings.js";

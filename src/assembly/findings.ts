@@ -9,7 +9,10 @@ defineFindings({
   ASSEMBLY_UNSIGNED: {
     severity: "warning",
     title: "Assembly is not strong-name signed",
-    message: (a) => `${s(a.assembly)} is not strong-name signed; Dataverse refuses to register an unsigned assembly unless it is part of a plug-in package`,
+    message: (a) =>
+      a.delaySigned
+        ? `${s(a.assembly)} is delay-signed (it has a public key but was never signed); Dataverse refuses it unless it is part of a plug-in package`
+        : `${s(a.assembly)} is not strong-name signed; Dataverse refuses to register an unsigned assembly unless it is part of a plug-in package`,
     why: "An assembly registered on its own (not through a plug-in package) must be signed: the strong name gives it the unique identity under which the sandbox loads it. Registration of an unsigned assembly fails.",
     fix: "Sign the assembly: in Visual Studio, project properties > Signing > 'Sign the assembly' with a .snk key (or `<SignAssembly>true</SignAssembly>` and `<AssemblyOriginatorKeyFile>` in the project file), then rebuild. Alternatively ship it in a plug-in package, where signing is not required.",
     source: `${BUILD_AND_PACKAGE} (Sign assemblies before registering them)`,
@@ -58,7 +61,7 @@ export function assemblyFindings(info: AssemblyInfo, file?: string): Finding[] {
   const out: Finding[] = [];
   const component = { kind: "assembly" as const, id: null, name: info.fullName };
   const extra = { component, ...(file !== undefined ? { location: { file } } : {}) };
-  if (!info.signed) out.push(finding("ASSEMBLY_UNSIGNED", { assembly: info.name }, extra));
+  if (!info.signed) out.push(finding("ASSEMBLY_UNSIGNED", { assembly: info.name, delaySigned: info.delaySigned }, extra));
   if (info.targetFramework === null) out.push(finding("ASSEMBLY_TARGET_FRAMEWORK_UNKNOWN", { assembly: info.name }, extra));
   else if (!SUPPORTED_FRAMEWORK.test(info.targetFramework)) out.push(finding("ASSEMBLY_TARGET_FRAMEWORK", { assembly: info.name, framework: info.targetFramework }, extra));
   if (info.pluginTypes.length === 0) out.push(finding("ASSEMBLY_NO_PLUGIN_TYPES", { assembly: info.name, undetermined: info.undeterminedTypes.length }, extra));

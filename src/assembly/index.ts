@@ -3,6 +3,7 @@
  * the PE file and its ECMA-335 metadata: identity, signing, target framework, references, and the
  * plug-in and workflow-activity classes it would offer for registration.
  */
+import { COMIMAGE_FLAGS_STRONGNAMESIGNED } from "./pe.js";
 import { readFile, readdir } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +42,10 @@ export interface AssemblyInfo {
   /** "Name, Version=1.2.3.4, Culture=neutral, PublicKeyToken=abcd…" (PublicKeyToken=null when unsigned). */
   fullName: string;
   /** Has a public key and a (non-empty) strong-name signature directory. */
+  /** Strong-name signed (public key, signature directory and the signed flag): what the sandbox needs. */
   signed: boolean;
+  /** Has a public key and room for a signature, but was never signed (`sn -R` not run). */
+  delaySigned: boolean;
   /** From System.Runtime.Versioning.TargetFrameworkAttribute, e.g. ".NETFramework,Version=v4.6.2". */
   targetFramework: string | null;
   pluginTypes: PluginTypeInfo[];
@@ -80,6 +84,7 @@ function read(bytes: Uint8Array, opts: ReadAssemblyOptions): AssemblyInfo {
   const attributes = mod.assemblyAttributes();
   const tfa = attributes.find((a) => a.type === TARGET_FRAMEWORK_ATTRIBUTE);
   const sn = mod.pe.cli.strongNameSignature;
+  const hasKeyAndDirectory = id.publicKey.length > 0 && sn.rva !== 0 && sn.size !== 0;
 
   const world = new TypeWorld(mod, id.name, opts.resolveReference);
   const kinds = new Map<string, PluginKind>();
@@ -101,7 +106,10 @@ function read(bytes: Uint8Array, opts: ReadAssemblyOptions): AssemblyInfo {
     culture,
     publicKeyToken: id.publicKeyToken,
     fullName: `${id.name}, Version=${id.version}, Culture=${culture}, PublicKeyToken=${id.publicKeyToken ?? "null"}`,
-    signed: id.publicKey.length > 0 && sn.rva !== 0 && sn.size !== 0,
+    // Fully signed: a public key, a signature directory and COMIMAGE_FLAGS_STRONGNAMESIGNED (II.25.3.3.1).
+    // A delay-signed assembly has the first two only; Dataverse's sandbox does not load it.
+    signed: hasKeyAndDirectory && (mod.pe.cli.flags & COMIMAGE_FLAGS_STRONGNAMESIGNED) !== 0,
+    delaySigned: hasKeyAndDirectory && (mod.pe.cli.flags & COMIMAGE_FLAGS_STRONGNAMESIGNED) === 0,
     targetFramework: tfa ? firstStringArgument(tfa.value) : null,
     pluginTypes,
     undeterminedTypes,
