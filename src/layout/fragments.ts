@@ -5,23 +5,19 @@
  * that unpack then pack gives back customizations.xml byte for byte.
  */
 import { elements, lineIndent } from "../xml/dom.js";
-import { XmlEditor, dedent, reindent } from "../xml/edit.js";
-import { encodeXmlText, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
+import { XmlEditor } from "../xml/edit.js";
+import { parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
+import { elementDocument, extractElement, XSI_NS } from "./docs.js";
 
-export const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
-const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>';
+export { XSI_NS };
 
-/** The bytes of an element as a document of its own (SolutionPackager form). */
+/**
+ * The bytes of an element as a document of its own (SolutionPackager form). Indentation is shifted
+ * only in whitespace that is indentation (src/layout/docs.ts): multi-line text (a step's
+ * Configuration holding an XML document, a description) keeps every character.
+ */
 export function elementToDocument(doc: XmlDocument, el: XmlElement, opts: { xmlnsXsi?: boolean } = {}): Buffer {
-  const raw = doc.text.slice(el.start, el.end);
-  const ind = lineIndent(doc, el);
-  let body = dedent(raw, ind) ?? raw;
-  if (opts.xmlnsXsi !== false && !el.attrs.some((a) => a.name === "xmlns:xsi")) {
-    // Insert after the last attribute of the start tag (offsets relative to the element).
-    const at = (el.attrs.length ? el.attrs[el.attrs.length - 1]!.end : el.start + 1 + el.name.length) - el.start;
-    body = body.slice(0, at) + ` xmlns:xsi="${XSI_NS}"` + body.slice(at);
-  }
-  return encodeXmlText(XML_DECL + doc.eol + body, "utf-8", true);
+  return elementDocument(doc, el, { xsi: opts.xmlnsXsi !== false });
 }
 
 /**
@@ -30,19 +26,8 @@ export function elementToDocument(doc: XmlDocument, el: XmlElement, opts: { xmln
  * indentation those of the host.
  */
 export function documentToFragment(fileDoc: XmlDocument, host: XmlDocument, indent: string): string {
-  const root = fileDoc.root;
-  let text = fileDoc.text.slice(root.start, root.end);
-  const xsi = root.attrs.find((a) => a.name === "xmlns:xsi");
   const hostHasXsi = host.root.attrs.some((a) => a.name === "xmlns:xsi" && a.value === XSI_NS);
-  if (xsi && hostHasXsi && xsi.value === XSI_NS) {
-    let s = xsi.start;
-    while (s > root.start && /\s/.test(fileDoc.text[s - 1]!)) s--;
-    text = text.slice(0, s - root.start) + text.slice(xsi.end - root.start);
-  }
-  // Normalise to the host's line endings.
-  text = text.replace(/\r\n/g, "\n");
-  if (host.eol === "\r\n") text = text.replace(/\n/g, "\r\n");
-  return reindent(text, indent, host.eol);
+  return extractElement(fileDoc, fileDoc.root, { remove: "", add: indent, dropXsi: hostHasXsi, eol: host.eol });
 }
 
 export function parseFragmentFile(bytes: Buffer, file: string, entry: string): XmlDocument {

@@ -28,11 +28,24 @@ export interface LayoutContext {
   report(f: Finding): void;
   /** "managed" twin handling and other per-run options. */
   options: LayoutOptions;
+  /**
+   * A source file by path, through the map file on pack (build output first, then the folder).
+   * Optional so that contexts built by hand (tests) keep working; splitters fall back to source.find.
+   */
+  resolve?(path: string): SolutionFile | undefined;
+  /**
+   * Records a zip entry the output must hold (a DLL, a web resource's content) and the folder path
+   * that feeds it; the engine checks them once every splitter ran and reports what is missing.
+   */
+  expect?(entry: string, treePath: string, component: string): void;
 }
 
 export interface LayoutOptions {
   packageType: "unmanaged" | "managed" | "both";
 }
+
+/** The package types a zip can be; "both" is a folder holding the two. */
+export type PackageType = LayoutOptions["packageType"];
 
 export interface Splitter {
   id: string;

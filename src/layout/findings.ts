@@ -1,0 +1,77 @@
+/** Findings raised by unpack and pack (the SolutionPackager layout, map files, incremental unpack). */
+import { defineFindings, argText as s } from "../findings/catalog.js";
+
+defineFindings({
+  LAYOUT_MAP_UNUSED: {
+    severity: "warning",
+    title: "Map directive matched no file",
+    message: (a) => `map directive ${s(a.directive)} (${s(a.mapFile)} line ${s(a.line)}) matched no file of the solution; nothing was read from ${s(a.to)}`,
+    why: "A directive that matches nothing usually means a typo in the map= pattern or a renamed component: the file it was meant to replace is packed from the folder (or is missing) instead of coming from the build output.",
+    fix: "Check the map= pattern against the folder (paths are relative to the solution folder, `\\` or `/` both work, `**` means any sub-folder). Remove the directive if it is no longer needed.",
+    source: "Microsoft Learn, SolutionPackager tool (/map); users.md pain 7.",
+  },
+  LAYOUT_MISSING_FILE: {
+    severity: "warning",
+    title: "A component's file is missing",
+    message: (a) => `${s(a.component)} refers to ${s(a.entry)}, but ${s(a.path)} is not in the folder and no map directive supplies it; the zip is packed without it and Dataverse will reject the import`,
+    why: "Binary files (plug-in DLLs, web resource content, workflow XAML) are often kept out of source control and supplied at pack time by a map file. Without them the solution does not import.",
+    fix: "Add the file to the folder, or pass --map with a FileToFile/FileToPath directive that points at the build output.",
+    source: "Microsoft Learn, Solution component file reference (SolutionPackager); observed in the corpus trees (DLLs and web resources left out of git).",
+  },
+  LAYOUT_CANVAS_SOURCE: {
+    severity: "warning",
+    title: "Canvas app is unpacked as source",
+    message: (a) => `canvas app ${s(a.app)} is in the folder as source (${s(a.folder)}), not as ${s(a.entry)}; dvsol does not build .msapp files, so the zip carries the source folder as it is and Dataverse will not load the app`,
+    why: "`pac solution unpack --processCanvasApps` replaces each .msapp with its source. Building the .msapp back needs the Power Apps source tooling.",
+    fix: "Run `pac canvas pack` for the app and supply the .msapp (in the folder or through --map), or unpack without --processCanvasApps.",
+    source: "Observed in the CoE Starter Kit tree (CanvasApps/*_DocumentUri_msapp_src).",
+  },
+  LAYOUT_STALE_FILE: {
+    severity: "warning",
+    title: "File of a component that is gone",
+    message: (a) => `${s(a.path)} is not part of the unpacked solution any more; it was left in place (pass --allow-delete to remove it)`,
+    why: "Unpacking over an earlier unpack writes only what changed. Files of components removed from the solution stay unless deletion is allowed, so that nothing disappears by surprise.",
+    fix: "Review the list and rerun with --allow-delete, or delete the files yourself.",
+    source: "SolutionPackager /allowDelete.",
+  },
+  LAYOUT_DELETED_FILE: {
+    severity: "info",
+    title: "File removed",
+    message: (a) => `removed ${s(a.path)}: its component is no longer in the solution`,
+    why: "--allow-delete removes files of components that are gone, so the folder matches the solution.",
+    fix: "Nothing to do; commit the deletion.",
+    source: "SolutionPackager /allowDelete.",
+  },
+  LAYOUT_MAPPED_NOT_WRITTEN: {
+    severity: "info",
+    title: "Mapped file not written",
+    message: (a) => `did not write ${s(a.path)}: map directive ${s(a.directive)} supplies it at pack time`,
+    why: "Files that a map file points at build output (plug-in DLLs, compiled web resources) do not belong in the unpacked folder.",
+    fix: "Nothing to do.",
+    source: "Microsoft Learn, SolutionPackager tool (/map).",
+  },
+  LAYOUT_RELATIONSHIP_UNLISTED: {
+    severity: "warning",
+    title: "Relationship file and list disagree",
+    message: (a) => `relationship ${s(a.name)} ${s(a.problem)}`,
+    why: "Other/Relationships.xml lists the solution's relationships in the order the server exported them; Other/Relationships/<table>.xml holds their definitions. A relationship in one but not the other was probably added or removed by hand.",
+    fix: "Add the missing <EntityRelationship Name=\"...\" /> to Other/Relationships.xml, or the definition to the table's file.",
+    source: "Observed in the corpus trees (CoE, devkeydet, WaelHamze).",
+  },
+  LAYOUT_SECTIONS_REORDERED: {
+    severity: "info",
+    title: "Sections of customizations.xml put in schema order",
+    message: (a) => `Other/Customizations.xml lists <${s(a.section)}> out of the schema order; the packed customizations.xml puts the sections in schema order`,
+    why: "Dataverse validates customizations.xml against CustomizationsSolution.xsd, whose top-level sections are a sequence.",
+    fix: "Nothing to do; to keep the folder tidy, move the section in Other/Customizations.xml.",
+    source: "CustomizationsSolution.xsd (ImportExportXml sequence).",
+  },
+  LAYOUT_IGNORED_FILE: {
+    severity: "info",
+    title: "File left out of the zip",
+    message: (a) => `${s(a.path)} was not packed: ${s(a.reason)}`,
+    why: "Hidden files (.gitignore, .gitkeep) and managed twins of another package type are not part of the solution.",
+    fix: "Nothing to do.",
+    source: "SolutionPackager layout.",
+  },
+});
