@@ -30,3 +30,9 @@ export { inspectSolution, formatInspectText, type InspectResult } from "./ops/in
 // Plug-in assemblies read from .NET metadata
 export { readAssembly, readAssemblyFile, assertLoadable, type AssemblyInfo } from "./assembly/index.js";
 export { assemblyFindings } from "./assembly/findings.js";
+
+// Checks, config and reports
+export { checkSolution, checkCodes, RULES, sortFindings, summarize, reachesFailOn, CHECK_FINDING_CODES, type CheckResult, type CheckOptions, type CheckSummary } from "./check/index.js";
+export { MESSAGES, messageById, messageByName, resolveMessage, type SdkMessageInfo, type ResolvedMessage } from "./check/messages.js";
+export { loadConfig, parseConfig, applyConfig, validateRuleCodes, knownFindingCodes, CONFIG_FILE, type DvsolConfig, type RuleSetting, type RuleLevel } from "./config.js";
+export { REPORTERS, REPORT_FORMATS, report, type ReportFormat, type Reporter, type ReportOptions } from "./report/index.js";

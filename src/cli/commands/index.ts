@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
 import { registerInspect, registerPack, registerUnpack } from "./layout.js";
 import { registerAssembly } from "./assembly.js";
+import { registerCheck } from "./check.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 export const COMMANDS: RegisterCommand[] = [registerUnpack, registerPack, registerInspect];
 COMMANDS.push(registerAssembly);
+COMMANDS.push(registerCheck);
