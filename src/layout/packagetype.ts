@@ -62,6 +62,8 @@ export function withManaged(doc: XmlDocument, value: string): string {
 
 const TYPE_OF: Record<string, Variant> = { "0": "unmanaged", "1": "managed" };
 
+const article = (w: string): string => (/^[aeiou]/.test(w) ? "an" : "a");
+
 /** What a zip is; an explicit request that does not match is an error. */
 export function checkZipType(requested: string | undefined, managed: string | undefined, location: string): Variant {
   const actual = managed !== undefined ? TYPE_OF[managed] : undefined;
@@ -69,7 +71,7 @@ export function checkZipType(requested: string | undefined, managed: string | un
     throw new DvsolError("SOLUTION_BAD_MANIFEST", `solution.xml has <Managed>${managed ?? ""}</Managed>; a solution zip says 0 (unmanaged) or 1 (managed)`, { file: location, entry: "solution.xml" });
   }
   if (requested && requested !== "both" && requested !== actual) {
-    throw new DvsolError("SOLUTION_PACKAGE_TYPE", `${location} is a ${actual} solution (solution.xml <Managed>${managed}</Managed>), not ${requested}`, {
+    throw new DvsolError("SOLUTION_PACKAGE_TYPE", `${location} is ${article(actual)} ${actual} solution (solution.xml <Managed>${managed}</Managed>), not ${requested}`, {
       file: location,
       hint: `Pass --packagetype ${actual}, or leave the option out: unpack reads the type from the zip.`,
     });
@@ -89,7 +91,7 @@ export function checkFolderType(requested: string | undefined, managed: string |
   if (!requested) return holds === "both" ? ["unmanaged"] : [holds];
   if (holds === "both") return requested === "both" ? ["unmanaged", "managed"] : [requested as Variant];
   if (requested !== holds) {
-    throw new DvsolError("SOLUTION_PACKAGE_TYPE", `${location} holds a ${holds} solution only (Other/Solution.xml <Managed>${managed}</Managed>); it cannot be packed as ${requested}`, {
+    throw new DvsolError("SOLUTION_PACKAGE_TYPE", `${location} holds ${article(holds)} ${holds} solution only (Other/Solution.xml <Managed>${managed}</Managed>); it cannot be packed as ${requested}`, {
       file: location,
       hint:
         requested === "both"

@@ -13,6 +13,9 @@
  */
 import { XMLParser } from "fast-xml-parser";
 
+const MARK = "\u0001";
+const unmark = (n: string): string => (n.startsWith(MARK) ? n.slice(1) : n);
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   preserveOrder: true,
@@ -26,6 +29,10 @@ const parser = new XMLParser({
   ignorePiTags: true,
   commentPropName: "#comment",
   cdataPropName: "#cdata",
+  // Names such as "constructor" (PCF manifests) or "__proto__" are refused by the parser as object keys:
+  // every name gets a prefix no XML name can contain, taken off again below.
+  transformTagName: (n: string) => (n.startsWith(MARK) ? n : MARK + n),
+  transformAttributeName: (n: string) => (n.startsWith(MARK) ? n : MARK + n),
 });
 
 type Node = { name: string; attrs: [string, string][]; kids: Node[] } | { text: string };
@@ -79,10 +86,10 @@ function convert(items: unknown[]): Node[] {
     }
     const attrsObj = (it[":@"] ?? {}) as Record<string, string>;
     const attrs = Object.entries(attrsObj)
+      .map(([n, v]) => [unmark(n), String(v).replace(/\r\n?/g, "\n")] as [string, string])
       .filter(([n]) => n !== "xmlns" && !n.startsWith("xmlns:"))
-      .map(([n, v]) => [n, String(v).replace(/\r\n?/g, "\n")] as [string, string])
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    out.push({ name: k, attrs, kids: convert(it[k] as unknown[]) });
+    out.push({ name: unmark(k), attrs, kids: convert(it[k] as unknown[]) });
   }
   // Adjacent text (text + CDATA) reads as one string.
   const merged: Node[] = [];
@@ -113,12 +120,40 @@ export function xmlCanonical(buf: Buffer | string, unordered = false): string {
 
 export type Verdict = "identical" | "equivalent" | "equivalent-unordered" | "different";
 
+function verdictOf(x: Node[], y: Node[]): Exclude<Verdict, "identical"> {
+  const o = (n: Node[], u: boolean) => n.map((k) => canon(k, u)).join("");
+  if (o(x, false) === o(y, false)) return "equivalent";
+  if (o(x, true) === o(y, true)) return "equivalent-unordered";
+  return "different";
+}
+
 export function compareXml(a: Buffer | string, b: Buffer | string): Verdict {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b)) return "identical";
   if (typeof a === "string" && typeof b === "string" && a === b) return "identical";
-  if (xmlCanonical(a) === xmlCanonical(b)) return "equivalent";
-  if (xmlCanonical(a, true) === xmlCanonical(b, true)) return "equivalent-unordered";
-  return "different";
+  return verdictOf(xmlTree(a), xmlTree(b));
+}
+
+/**
+ * The verdict for the whole document and for each child of the root (for customizations.xml: each
+ * section, that is each component kind), parsing each document once.
+ */
+export function compareSections(a: Buffer, b: Buffer): { verdict: Verdict; sections: Map<string, Verdict> } {
+  if (a.equals(b)) return { verdict: "identical", sections: new Map() };
+  const ta = xmlTree(a);
+  const tb = xmlTree(b);
+  const sections = new Map<string, Verdict>();
+  const ra = ta.find((n) => "name" in n) as Extract<Node, { name: string }> | undefined;
+  const rb = tb.find((n) => "name" in n) as Extract<Node, { name: string }> | undefined;
+  if (ra && rb) {
+    const kb = new Map<string, Node>();
+    for (const k of rb.kids) if ("name" in k && !kb.has(k.name)) kb.set(k.name, k);
+    for (const k of ra.kids) {
+      if (!("name" in k)) continue;
+      const other = kb.get(k.name);
+      sections.set(k.name, other ? (canon(k, false) === canon(other, false) ? "identical" : verdictOf([k], [other])) : "different");
+    }
+  }
+  return { verdict: verdictOf(ta, tb), sections };
 }
 
 /** A short description of where two documents first differ (for assertion messages). */
