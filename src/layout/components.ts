@@ -11,7 +11,7 @@ import { attr, elements } from "../xml/dom.js";
 import type { XmlDocument, XmlElement } from "../xml/parse.js";
 import type { LayoutContext, Splitter } from "./types.js";
 import { childValue, elementDocument, extractElement, parseTreeDoc, safeRelPath, safeSegment, badRoot } from "./docs.js";
-import { entryPath, expectEntry, fillSectionAt, hostHasXsi, lower, removeMoved, resolveFile, section, sectionChildIndent } from "./common.js";
+import { entryPath, expectEntry, fillSectionAt, hostHasXsi, insertSection, lower, removeMoved, resolveFile, section, sectionChildIndent } from "./common.js";
 import { spCompare } from "./order.js";
 import { DvsolError } from "../errors.js";
 
@@ -84,7 +84,7 @@ async function mergeKind(kind: ElementKind, ctx: LayoutContext): Promise<void> {
     }
     if (doc.root.name !== kind.element) {
       if (kind.lenient) continue;
-      throw badRoot(ctx.source.location, doc, `the root element is <${doc.root.name}>; a file in ${kind.section === "optionsets" ? "OptionSets" : kind.section}/ holds one <${kind.element}>`);
+      throw badRoot(ctx.source.location, doc, `the root element is <${doc.root.name}>; a file in ${f.path.slice(0, f.path.lastIndexOf("/"))}/ holds one <${kind.element}>`);
     }
     ctx.claim(f.path);
     docs.push({ path: f.path, doc, el: doc.root });
@@ -346,10 +346,7 @@ export function sectionFileSplitter(kind: SectionFileKind): Splitter {
       const indent = sec ? lineIndentOf(ctx, sec) : "";
       const text = extractElement(doc, doc.root, { remove: "", add: indent || sectionIndent(ctx), dropXsi: hostHasXsi(ctx.cust), eol: ctx.cust.eol });
       if (sec) ctx.custEditor.replace(sec.start, sec.end, text);
-      else {
-        const { insertSection } = await import("./common.js");
-        insertSection(ctx, kind.section, text);
-      }
+      else insertSection(ctx, kind.section, text);
     },
   };
 }
