@@ -146,6 +146,34 @@ function index(codes) {
     if (!byArea.has(a)) byArea.set(a, []);
     byArea.get(a).push(c);
   }
+  lines.push(
+    "## Configuring findings",
+    "",
+    "`dvsol.config.json` in the current folder (or the file given with `--config <file>`) changes the severity of",
+    "findings, or turns them off, per rule and per component:",
+    "",
+    "```json",
+    JSON.stringify(
+      {
+        rules: {
+          STEP_UPDATE_NO_FILTER: "off",
+          IMAGE_ALL_COLUMNS: "error",
+          STEP_IMPERSONATION: { severity: "off", components: ["{0f6a1c2d-0000-4000-8000-000000000001}", "Contoso.Plugins.Audit: Update of account"] },
+          STEP_SAME_RANK: ["info", { severity: "off", components: ["Legacy step"] }],
+        },
+      },
+      null,
+      2,
+    ),
+    "```",
+    "",
+    "- A setting is `\"off\"`, `\"error\"`, `\"warning\"` or `\"info\"`, or `{ \"severity\": ..., \"components\": [...] }`, or a list of those.",
+    "- `components` names the components the setting applies to: ids (braces and case do not matter) or names (a step's",
+    "  Name, an assembly's simple name, a plug-in type's class, an endpoint's Name; images as `<step name> / <alias>`).",
+    "  A setting for a component wins over the rule's general setting.",
+    "- Unknown keys, unknown codes and invalid values stop the command with `CONFIG_INVALID` (exit code 2), naming the key.",
+    "",
+  );
   for (const [area, list] of [...byArea].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
     lines.push(`## ${area}`, "", "| Code | Severity | Title |", "| --- | --- | --- |");
     for (const c of list) lines.push(`| [${c}](${c}.md) | ${findingSpec(c).severity} | ${findingSpec(c).title.replace(/\|/g, "\\|")} |`);

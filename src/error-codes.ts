@@ -16,7 +16,7 @@ export const ERROR_CODES = codes({
   // --- usage -------------------------------------------------------------------------------
   USAGE: { summary: "The command line is not valid.", hint: "Run the command with --help to see its options and an example." },
   USAGE_BAD_OPTION: { summary: "An option has a value dvsol cannot use.", hint: "Check the option's allowed values in --help." },
-  CONFIG_INVALID: { summary: "dvsol.config.json (or --config) is not valid.", hint: "Fix the file; see docs/config.md for its shape." },
+  CONFIG_INVALID: { summary: "dvsol.config.json (or --config) is not valid.", hint: "Fix the file; see docs/findings/README.md (Configuring findings) for its shape." },
 
   // --- input files and folders ---------------------------------------------------------------
   INPUT_NOT_FOUND: { summary: "The input file or folder does not exist.", hint: "Check the path." },
@@ -26,6 +26,7 @@ export const ERROR_CODES = codes({
   OUTPUT_EXISTS: { summary: "The output file exists.", hint: "Pass --clobber to overwrite it, or choose another path." },
   OUTPUT_INSIDE_INPUT: { summary: "The output would be written inside the input.", hint: "Choose an output path outside the input folder." },
   LOCKED: { summary: "Another dvsol process is editing this solution.", hint: "Wait for it to finish; if none runs, delete the stale lock file named in the message." },
+  OUTPUT_UNWRITABLE: { summary: "The output file could not be written.", hint: "Check that the output folder exists and that you may write to it." },
   SYMLINK_OUTSIDE: { summary: "A symbolic link in the folder leads outside it.", hint: "Replace the link with the file itself; dvsol does not follow links out of a solution folder." },
 
   // --- zip --------------------------------------------------------------------------------------

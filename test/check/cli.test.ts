@@ -84,6 +84,11 @@ describe("formats", () => {
     assert.deepEqual(sarifProblems(JSON.parse(readFileSync(out, "utf8"))), []);
     assert.deepEqual(readdirSync(path.dirname(out)), ["dvsol.sarif"]);
   });
+  test("--out into a folder that does not exist exits 2 with OUTPUT_UNWRITABLE", () => {
+    const r = dvsol(["check", clean, "--out", path.join(work, "no", "such", "dir", "r.txt")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error OUTPUT_UNWRITABLE: /);
+  });
   test("--quiet hides the summary line of --out", () => {
     const out = path.join(work, "q.json");
     const r = dvsol(["--quiet", "check", clean, "--format", "json", "--out", out]);

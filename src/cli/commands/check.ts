@@ -50,7 +50,12 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     const text = REPORTERS[o.format](result, { color: io.color && !o.out && o.format === "text", toolVersion: pkg.version, baseDir: process.cwd(), docsBase: pkg.docsBase });
     if (o.out) {
       const { writeFileAtomic } = await import("../../io/atomic.js");
-      await writeFileAtomic(o.out, text.endsWith("\n") ? text : text + "\n");
+      try {
+        await writeFileAtomic(o.out, text.endsWith("\n") ? text : text + "\n");
+      } catch (e) {
+        const { DvsolError } = await import("../../errors.js");
+        throw new DvsolError("OUTPUT_UNWRITABLE", `cannot write ${o.out}: ${(e as Error).message}`, { file: o.out });
+      }
       io.info(`${result.solution.uniqueName} ${result.solution.version}: ${result.findings.length ? summaryLine(result) : "no findings"}; ${o.format} report written to ${o.out}`);
     } else {
       io.out(text);
