@@ -36,3 +36,37 @@ export { checkSolution, checkCodes, RULES, sortFindings, summarize, reachesFailO
 export { MESSAGES, messageById, messageByName, resolveMessage, type SdkMessageInfo, type ResolvedMessage } from "./check/messages.js";
 export { loadConfig, parseConfig, applyConfig, validateRuleCodes, knownFindingCodes, CONFIG_FILE, type DvsolConfig, type RuleSetting, type RuleLevel } from "./config.js";
 export { REPORTERS, REPORT_FORMATS, report, type ReportFormat, type Reporter, type ReportOptions } from "./report/index.js";
+
+// Upgrade impact: what importing a solution over an installed one will do (pure planner, loader, formats)
+export {
+  impact,
+  impactOf,
+  assessImpact,
+  dllFacts,
+  dllKey,
+  versionAdvice,
+  formatImpact,
+  IMPACT_FORMATS,
+  IMPORT_MODES,
+  VERDICTS,
+  ASSEMBLY_CHANGES,
+  STEP_CHANGES,
+  ENDPOINT_CHANGES,
+  type ImpactOptions,
+  type AssessOptions,
+  type ImpactReport,
+  type ImpactFormat,
+  type ImpactFormatOptions,
+  type ImportMode,
+  type Verdict,
+  type AssemblyImpact,
+  type AssemblyChange,
+  type StepImpact,
+  type StepChange,
+  type EndpointImpact,
+  type EndpointChange,
+  type DependencyImpact,
+  type SolutionImpact,
+  type ImpactSummary,
+  type RemovedFate,
+} from "./impact/index.js";
