@@ -26,6 +26,10 @@ export { XmlEditor } from "./xml/edit.js";
 // Unpack, pack, inspect
 export { unpack, pack, type UnpackOptions, type PackOptions, type LayoutResult } from "./ops/unpack.js";
 export { inspectSolution, formatInspectText, type InspectResult } from "./ops/inspect.js";
+// The SolutionPackager layout as plans (no I/O), map files, incremental unpack
+export { planUnpack, planUnpackBoth, planPack, planPackAll, SPLITTERS, type LayoutPlan, type OutFile, type PlanExtras } from "./layout/engine.js";
+export { loadMap, mapResolver, type LayoutMap, type MapResolver } from "./layout/map.js";
+export { writeIncremental, type IncrementalResult } from "./layout/incremental.js";
 
 // Plug-in assemblies read from .NET metadata
 export { readAssembly, readAssemblyFile, assertLoadable, type AssemblyInfo } from "./assembly/index.js";
