@@ -223,3 +223,59 @@ test("pack: a folder edited by hand: sections created in schema order, parts wit
   const order = elements(parseXmlBytes(cust).root).map((el) => el.name);
   assert.ok(order.indexOf("optionsets") === order.indexOf("OrganizationSettings") + 1 && order.indexOf("Dashboards") === order.indexOf("Reports") + 1, order.join(" "));
 });
+
+test("pack: sections out of schema order are put in order (unknown sections travel with the one before them); hidden files stay out", async () => {
+  const { zip, tree } = await unpackFixture();
+  const edited = new Map(tree);
+  // Move <Languages> to the top.
+  let c = edited.get("Other/Customizations.xml")!.toString("utf8");
+  const languages = /\r\n {2}<Languages>[\s\S]*?<\/Languages>/.exec(c)![0];
+  c = c.replace(languages, "").replace('<ImportExportXml xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">', `<ImportExportXml xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">${languages}`);
+  edited.set("Other/Customizations.xml", Buffer.from(c, "utf8"));
+  edited.set(".gitignore", Buffer.from("*.dll\n"));
+  edited.set("WebResources/.gitkeep", Buffer.alloc(0));
+  const plan = await planPack(memSource("folder", "edited", edited), {});
+  const packed = await filesOf(plan);
+  assert.ok(packed.get("customizations.xml")!.equals(zip.get("customizations.xml")!), compareXml(packed.get("customizations.xml")!, zip.get("customizations.xml")!));
+  assert.deepEqual(
+    plan.findings.filter((f) => f.code === "LAYOUT_SECTIONS_REORDERED").map((f) => f.args.section),
+    ["Entities"],
+    "reported once, naming the first section found out of order",
+  );
+  assert.deepEqual(plan.findings.filter((f) => f.code === "LAYOUT_IGNORED_FILE").map((f) => f.args.path).sort(), [".gitignore", "WebResources/.gitkeep"]);
+  assert.ok(![...packed.keys()].some((p) => p.includes(".git")));
+  // <Roles> moved to the end, followed by a section the schema does not know (seen in real exports):
+  // that section goes with <Roles>.
+  let d = tree.get("Other/Customizations.xml")!.toString("utf8");
+  d = d.replace("<Roles />", "").replace("</ImportExportXml>", `  <Roles />\r\n  <msdyn_dataflows />\r\n</ImportExportXml>`);
+  const moved = new Map(tree).set("Other/Customizations.xml", Buffer.from(d, "utf8"));
+  const order = elements(parseXmlBytes((await filesOf(await planPack(memSource("folder", "moved", moved), {}))).get("customizations.xml")!).root).map((e) => e.name);
+  assert.deepEqual(order.slice(0, 4), ["Entities", "Roles", "msdyn_dataflows", "Workflows"]);
+});
+
+test("pack: relationships in a table's file but not in the list (and the reverse) are packed and reported", async () => {
+  const { tree } = await unpackFixture();
+  const edited = new Map(tree);
+  const list = edited.get("Other/Relationships.xml")!.toString("utf8").replace('\r\n  <EntityRelationship Name="lk_cts_project_createdby" />', '\r\n  <EntityRelationship Name="cts_gone" />');
+  edited.set("Other/Relationships.xml", Buffer.from(list, "utf8"));
+  const plan = await planPack(memSource("folder", "edited", edited), {});
+  const msgs = plan.findings.filter((f) => f.code === "LAYOUT_RELATIONSHIP_UNLISTED").map((f) => `${f.args.name}: ${f.args.problem}`);
+  assert.equal(msgs.length, 2);
+  assert.match(msgs[0]!, /^cts_gone: is listed in Other\/Relationships\.xml but no file under Other\/Relationships\/ defines it/);
+  assert.match(msgs[1]!, /^lk_cts_project_createdby: is defined in Other\/Relationships\/SystemUser\.xml but not listed/);
+  const cust = (await filesOf(plan)).get("customizations.xml")!.toString("utf8");
+  assert.match(cust, /<EntityRelationship Name="cts_gone" \/>[\s\S]*<EntityRelationship Name="lk_cts_project_createdby">/, "listed ones first, in list order");
+});
+
+test("unpack and pack: an empty relationship list file survives the round trip (ReportScheduler tree)", async () => {
+  const zip = fixtureFiles("allkinds", { "customizations.xml": [[/<EntityRelationships>[\s\S]*?<\/EntityRelationships>/, "<EntityRelationships></EntityRelationships>"]] });
+  const tree = await filesOf(await planUnpack(memSource("zip", "z.zip", zip), {}));
+  assert.equal(text(tree.get("Other/Relationships.xml")!), '<?xml version="1.0" encoding="utf-8"?>\r\n<EntityRelationships xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />');
+  assert.match(text(tree.get("Other/Customizations.xml")!), /<EntityRelationships \/>/);
+  const packed = await filesOf(await planPack(memSource("folder", "t", tree), {}));
+  assert.ok(packed.get("customizations.xml")!.equals(zip.get("customizations.xml")!));
+  // The server writes an empty list <EntityRelationships />: no file, as SolutionPackager's newer trees show.
+  const zip2 = fixtureFiles("allkinds", { "customizations.xml": [[/<EntityRelationships>[\s\S]*?<\/EntityRelationships>/, "<EntityRelationships />"]] });
+  const tree2 = await filesOf(await planUnpack(memSource("zip", "z.zip", zip2), {}));
+  assert.ok(!tree2.has("Other/Relationships.xml"));
+});
