@@ -125,11 +125,17 @@ export function variantView(source: SolutionSource, variant: Variant, folderMana
     hidden.push(f.path);
     if (variant === "managed") replaced.set(u.toLowerCase(), f);
   }
-  if (hidden.length === 0) return { view: source, hidden };
+  if (hidden.length === 0 && !(both && variant === "managed")) return { view: source, hidden };
   const files: SolutionFile[] = [];
   const seen = new Set<string>();
   for (const f of source.files) {
     if (isTwin(f)) continue;
+    // In a folder made from both zips, the twin kinds always have their managed file; one without it
+    // is a form (app, site map) that only the unmanaged zip had (seen: P2CFieldService's work order forms).
+    if (both && variant === "managed" && isTwinKind(f.path) && !replaced.has(f.path.toLowerCase())) {
+      hidden.push(f.path);
+      continue;
+    }
     const r = replaced.get(f.path.toLowerCase());
     files.push(r ? renamed(r, f.path) : f);
     seen.add(f.path.toLowerCase());
@@ -151,7 +157,7 @@ export function variantView(source: SolutionSource, variant: Variant, folderMana
     zip: source.zip,
     close: () => source.close(),
   };
-  return { view, hidden: variant === "managed" ? [] : hidden };
+  return { view, hidden };
 }
 
 function renamed(f: SolutionFile, p: string): SolutionFile {

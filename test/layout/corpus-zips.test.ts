@@ -12,7 +12,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { pack, unpack } from "../../src/ops/unpack.js";
 import { corpusManifest, corpusPath, corpusSkip, tmp } from "../helpers.js";
@@ -98,4 +98,48 @@ test("every corpus zip: unpack then pack gives back every entry; unpacking again
       .join("; ")}`,
   );
   t.diagnostic(`not byte-identical: ${notes.join("; ")}`);
+});
+
+test("every corpus pair Name.zip + Name_managed.zip: unpack both, pack both, each zip comes back; the folder is a fixed point", { skip: corpusSkip }, async (t) => {
+  const pairs = zips.filter((r) => r.kind === "zip-unmanaged" && r.local_path.endsWith(".zip") && existsSync(corpusPath(r.local_path.replace(/\.zip$/, "_managed.zip"))));
+  assert.ok(pairs.length >= 7, `pairs: ${pairs.length}`);
+  const work = tmp("dvsol-both-");
+  const lines: string[] = [];
+  try {
+    for (const [i, r] of pairs.entries()) {
+      const u = corpusPath(r.local_path);
+      const m = u.replace(/\.zip$/, "_managed.zip");
+      const folder = path.join(work, `f${i}`);
+      const again = path.join(work, `a${i}`);
+      const out = path.join(work, `o${i}.zip`);
+      await unpack(u, folder, { packageType: "both" });
+      const tree = readTree(folder);
+      assert.match(tree.get("Other/Solution.xml")!.toString("utf8"), /<Managed>2<\/Managed>/);
+      const twins = [...tree.keys()].filter((p) => p.includes("_managed"));
+      await pack(folder, out, { packageType: "both" });
+      const verdicts: string[] = [];
+      for (const [orig, mine] of [
+        [u, out],
+        [m, out.replace(/\.zip$/, "_managed.zip")],
+      ] as const) {
+        const a = await readZip(orig);
+        const b = await readZip(mine);
+        assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort(), `${path.basename(orig)}: entries`);
+        for (const [n, x] of a) {
+          if (n === "[Content_Types].xml") continue;
+          const y = b.get(n)!;
+          const v = x.equals(y) ? "identical" : /\.xml$/i.test(n) ? compareSections(y, x).verdict : "different";
+          assert.notEqual(v, "different", `${path.basename(orig)}!${n}`);
+          if (v !== "identical") verdicts.push(`${path.basename(orig)}!${n} ${v}`);
+        }
+      }
+      await unpack(out, again, { packageType: "both" });
+      const f = compareFiles(tree, readTree(again));
+      assert.deepEqual([f.missing, f.extra, f.notIdentical], [[], [], []], `${r.local_path}: fixed point`);
+      lines.push(`${path.basename(u)}: ${tree.size} files, ${twins.length} _managed twins; ${verdicts.length ? verdicts.join(", ") : "all entries byte-identical"}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  for (const l of lines) t.diagnostic(l);
 });
