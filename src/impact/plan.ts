@@ -163,12 +163,26 @@ interface Binding {
   system: boolean;
 }
 
-function stepUses(step: Step, asm: PluginAssembly, type: PluginType): boolean {
-  if (step.pluginTypeId && type.id) return step.pluginTypeId === type.id;
-  if (!step.pluginTypeName) return false;
-  const q = parseQualifiedName(step.pluginTypeName);
-  if (q.typeName !== type.typeName || !q.assembly) return false;
-  return lc(q.assembly.name) === lc(asm.name) && (q.assembly.version === "" || q.assembly.version === asm.version);
+/**
+ * The type a step runs, in the step's own solution: by PluginTypeId, else by PluginTypeName (class,
+ * assembly name and version). Real exports carry steps whose PluginTypeId is not the id of the type the
+ * solution carries while the name matches (msdyn_URSUpgradeScripts): the name decides then.
+ */
+function resolveType(sol: Solution, step: Step): { assembly: PluginAssembly; type: PluginType } | null {
+  if (step.pluginTypeId) {
+    for (const a of sol.assemblies) for (const t of a.types) if (t.id === step.pluginTypeId) return { assembly: a, type: t };
+  }
+  if (step.pluginTypeName) {
+    const q = parseQualifiedName(step.pluginTypeName);
+    if (q.assembly) {
+      for (const a of sol.assemblies) {
+        if (lc(a.name) !== lc(q.assembly.name) || (q.assembly.version !== "" && q.assembly.version !== a.version)) continue;
+        const t = a.types.find((x) => x.typeName === q.typeName);
+        if (t) return { assembly: a, type: t };
+      }
+    }
+  }
+  return null;
 }
 
 function bindingOf(sol: Solution, step: Step): Binding {
@@ -177,17 +191,9 @@ function bindingOf(sol: Solution, step: Step): Binding {
     const q = step.pluginTypeName ? parseQualifiedName(step.pluginTypeName) : null;
     return { kind: "endpoint", assembly: null, type: null, typeName: q?.typeName ?? null, assemblyName: q?.assembly?.name ?? null, version: q?.assembly?.version ?? null, endpoint: step.eventHandler, system: true };
   }
-  let assembly: PluginAssembly | null = null;
-  let type: PluginType | null = null;
-  outer: for (const a of sol.assemblies) {
-    for (const t of a.types) {
-      if (stepUses(step, a, t)) {
-        assembly = a;
-        type = t;
-        break outer;
-      }
-    }
-  }
+  const found = resolveType(sol, step);
+  const assembly = found?.assembly ?? null;
+  const type = found?.type ?? null;
   const q = step.pluginTypeName ? parseQualifiedName(step.pluginTypeName) : null;
   if (!q && !type && !step.pluginTypeId) {
     return { kind: "unknown", assembly: null, type: null, typeName: null, assemblyName: null, version: null, endpoint: step.eventHandler, system };

@@ -383,3 +383,11 @@ test("check findings of the incoming solution, and those new since the installed
   assert.deepEqual(same.findings.new, []);
   assert.ok(!codes(same).includes("IMPACT_NEW_CHECK_FINDINGS"));
 });
+
+test("a step whose PluginTypeId is not its type's id but whose PluginTypeName matches runs that type (as in msdyn_URSUpgradeScripts)", async () => {
+  const steps = sampleSteps("1.0.0.0").map((s) => (s.id === STEP_PRECREATE ? { ...s, typeId: "4aaa6515-d36c-48b5-9a08-ad644544559d" } : s));
+  const r = await run(baseSolution({ steps }), baseSolution({ version: "1.1.0.0", steps }));
+  assert.equal(r.verdict, "safe");
+  assert.deepEqual(codes(r), []);
+  assert.equal(step(r, STEP_PRECREATE).to?.type, "Contoso.Plugins.AccountPreCreate");
+});

@@ -123,7 +123,11 @@ export function buildGraph(r: ImpactReport): Graph {
     const sk = `s${i}`;
     const status = stepStatus(s);
     const what = [s.message, s.table ? `of ${s.table}` : null, s.stage ? s.stage.replace(/ \(\d+\)$/, "") : null].filter(Boolean).join(" ");
-    node({ key: sk, col: 2, label: s.name ?? s.id, sub: `${what} · ${s.change}`, status, tip: `${s.name ?? s.id} (${s.id}) ${what} · ${s.change}` });
+    // Default names read "Namespace.Class: Message of table": the class's short name is enough in a box.
+    const h = s.to ?? s.from;
+    const full = s.name ?? s.id;
+    const label = h?.type && full.startsWith(`${h.type}: `) ? `${h.type.slice(h.type.lastIndexOf(".") + 1)}: ${full.slice(h.type.length + 2)}` : full;
+    node({ key: sk, col: 2, label, sub: `${what} · ${s.change}`, status, tip: `${full} (${s.id}) ${what} · ${s.change}` });
     if (parent) edges.push({ from: parent, to: sk, status: status === "unchanged" && byKey.get(parent)!.status !== "unchanged" ? "unchanged" : status });
     if (was && was !== parent) edges.push({ from: was, to: sk, status: "removed", was: true });
     s.images.forEach((im, j) => {
