@@ -14,6 +14,7 @@ import {
   modeText,
   oldAssemblyText,
   reasonMessage,
+  reasonTitle,
   safeMessage,
   stepLabel,
   stepWhat,
@@ -58,7 +59,19 @@ export function formatImpactText(report: ImpactReport, opts: TextOptions = {}): 
   const counts = r.summary.reasons;
   out.push(bold(`Reasons (${counts.error} error, ${counts.warning} attention, ${counts.info} info)`));
   if (!r.reasons.length) out.push("  none");
+  // Information that repeats (many known dependencies, many deleted steps) is counted, not listed:
+  // the sections below list those components.
+  const infoCount = new Map<string, number>();
+  for (const f of r.reasons) if (f.severity === "info") infoCount.set(f.code, (infoCount.get(f.code) ?? 0) + 1);
+  const folded = new Set<string>();
   for (const f of r.reasons) {
+    if (f.severity === "info" && (infoCount.get(f.code) ?? 0) > 3) {
+      if (folded.has(f.code)) continue;
+      folded.add(f.code);
+      out.push(`  ${dim("info     ")} ${dim(f.code)}`);
+      out.push(`            ${infoCount.get(f.code)} x ${reasonTitle(f).toLowerCase()} (listed below)`);
+      continue;
+    }
     const tag = f.severity === "error" ? "blocked " : f.severity === "warning" ? "attention" : "info     ";
     out.push(`  ${sevPaint(f.severity)(tag)} ${dim(f.code)}`);
     out.push(`            ${reasonMessage(f)}`);
