@@ -265,7 +265,8 @@ export async function planPackAll(source: SolutionSource, options: LayoutOptions
 }
 
 async function packVariant(tree: SolutionSource, variant: Variant, folderManaged: string | undefined, extras: PlanExtras): Promise<LayoutPlan> {
-  const { view: source, hidden } = variantView(tree, variant, folderManaged);
+  // The folder as this package type sees it: `_managed` twins stand in for their files, or are hidden.
+  const { view: source } = variantView(tree, variant, folderManaged);
   const manifest = await parseSourceDoc(source, FOLDER_MANIFEST, "SOLUTION_MISSING_MANIFEST");
   const cust = await parseSourceDoc(source, FOLDER_CUSTOMIZATIONS, "SOLUTION_MISSING_CUSTOMIZATIONS");
   const out = new Map<string, OutContent>();
@@ -284,16 +285,16 @@ async function packVariant(tree: SolutionSource, variant: Variant, folderManaged
     }
     out.set(f.path, { from: resolve(f.path) ?? f });
   }
-  void hidden;
 
   // customizations.xml as packed: parsed again (a broken splice would be caught here, not by Dataverse).
   let custText = ctx.custEditor.result();
-  let finalDoc = parseXml(custText, { file: tree.location, entry: ZIP_CUSTOMIZATIONS });
+  // (with the document's own encoding: a UTF-16 customizations.xml declares utf-16 and must read back as such)
+  let finalDoc = parseXml(custText, { file: tree.location, entry: ZIP_CUSTOMIZATIONS }, {}, cust.doc.bom, cust.doc.encoding);
   const reordered = reorderSections(finalDoc);
   if (reordered) {
     custText = reordered.text;
     findings.push(finding("LAYOUT_SECTIONS_REORDERED", { section: reordered.moved }, { location: { file: tree.location, entry: FOLDER_CUSTOMIZATIONS } }));
-    finalDoc = parseXml(custText, { file: tree.location, entry: ZIP_CUSTOMIZATIONS });
+    finalDoc = parseXml(custText, { file: tree.location, entry: ZIP_CUSTOMIZATIONS }, {}, cust.doc.bom, cust.doc.encoding);
   }
   checkReferences(finalDoc, out, source, resolve, expected, findings, tree.location);
 
@@ -361,7 +362,15 @@ function checkReferences(doc: XmlDocument, out: Map<string, OutContent>, source:
       const entry = v.replace(/^\/+/, "");
       const k = entry.toLowerCase();
       if (!entry || have.has(k) || reported.has(k)) continue;
-      const f = resolve(entry);
+      // Where the folder keeps it: the same path, except formulas, which live in their table's folder.
+      let treePath = entry;
+      if (el.name === "FormulaDefinitionFileName") {
+        let t: XmlElement | null = el.parent;
+        while (t && t.name !== "Entity") t = t.parent;
+        const table = t ? childValue(t, "Name") : undefined;
+        if (table) treePath = `Entities/${table}/Formulas/${entry.slice(entry.lastIndexOf("/") + 1)}`;
+      }
+      const f = resolve(treePath);
       if (f) {
         out.set(entry, { from: f });
         have.add(k);
@@ -375,14 +384,9 @@ function checkReferences(doc: XmlDocument, out: Map<string, OutContent>, source:
         findings.push(finding("LAYOUT_CANVAS_SOURCE", { app: describe(owner).replace(/^canvas app /, ""), folder: srcFolder, entry }, { location: { file: location, entry: srcFolder } }));
         continue;
       }
-      findings.push(finding("LAYOUT_MISSING_FILE", { component: describe(owner), entry, path: treePathOf(entry) }, { location: { file: location, entry } }));
+      findings.push(finding("LAYOUT_MISSING_FILE", { component: describe(owner), entry, path: treePath }, { location: { file: location, entry: treePath } }));
     }
   }
-}
-
-/** Where the folder keeps a zip entry that keeps its path (formulas move into their table's folder). */
-function treePathOf(entry: string): string {
-  return entry;
 }
 
 /**
