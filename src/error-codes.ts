@@ -51,7 +51,7 @@ export const ERROR_CODES = codes({
   SOLUTION_MISSING_MANIFEST: { summary: "solution.xml (Other/Solution.xml in a folder) is missing.", hint: "A solution zip holds solution.xml at its root; an unpacked folder holds Other/Solution.xml." },
   SOLUTION_MISSING_CUSTOMIZATIONS: { summary: "customizations.xml (Other/Customizations.xml in a folder) is missing.", hint: "Export the solution again, or restore Other/Customizations.xml." },
   SOLUTION_BAD_MANIFEST: { summary: "solution.xml lacks a required element or has an invalid value.", hint: "Restore the element named in the message." },
-  SOLUTION_BAD_VERSION: { summary: "A version is not a.b(.c(.d)) with numeric parts within limits.", hint: "Use 1 to 4 numeric parts; solution parts fit in Int32, assembly parts in 0..65534." },
+  SOLUTION_BAD_VERSION: { summary: "A version is not a.b(.c(.d)) with numeric parts within limits.", hint: "Use 2 to 4 numeric parts; solution parts fit in Int32, assembly parts in 0..65534." },
   SOLUTION_DUPLICATE_ID: { summary: "Two components of the same kind share an id.", hint: "Give one of them a new id; Dataverse keeps only one." },
   SOLUTION_DANGLING_REFERENCE: { summary: "A component refers to something that does not exist.", hint: "Add the missing component or fix the reference." },
   SOLUTION_BAD_COMPONENT: { summary: "A component's XML lacks a required element or attribute.", hint: "Restore the element named in the message." },

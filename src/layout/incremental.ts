@@ -1,8 +1,8 @@
 /**
  * Unpack over an earlier unpack of the same solution: write only the files whose content changed,
  * leave the others untouched (bytes and modification time), and remove files of components that are
- * gone only when asked (--allow-delete); otherwise list them. Each write is atomic (a temporary file
- * in the same folder, renamed over the old one), so a killed run leaves every file either old or new.
+ * gone only when asked (--allow-delete); otherwise list them. All changes are applied as one step
+ * (src/io/folder-commit.ts), so a killed run leaves the folder either as it was or as it is after.
  *
  * The folder's own conventions win where they do not change the content: a file that differs from
  * what unpack would write only by its envelope keeps it, and a changed file is written in it:
@@ -21,7 +21,7 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import { listFolder } from "../solution/source.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { commitFolderFiles } from "../io/folder-commit.js";
 import type { OutFile } from "./engine.js";
 import type { Finding } from "../findings/types.js";
 import { finding } from "../findings/catalog.js";
@@ -72,6 +72,7 @@ export async function writeIncremental(target: string, files: OutFile[], opts: I
     return p;
   };
   const result: IncrementalResult = { written: [], unchanged: 0, deleted: [], stale: [], findings: [] };
+  const toWrite = new Map<string, Buffer>();
   const produced = new Set<string>();
   let done = 0;
   const jobs = files.map((f) => ({ f, rel: place(f.path) }));
@@ -100,8 +101,7 @@ export async function writeIncremental(target: string, files: OutFile[], opts: I
           continue;
         }
       }
-      await fsp.mkdir(path.dirname(abs), { recursive: true });
-      await writeFileAtomic(abs, fresh);
+      toWrite.set(rel, fresh);
       result.written.push(rel);
       opts.onProgress?.(++done, jobs.length);
     }
@@ -113,7 +113,6 @@ export async function writeIncremental(target: string, files: OutFile[], opts: I
     if (produced.has(e.rel.toLowerCase())) continue;
     if (opts.keep?.(e.rel)) continue;
     if (opts.allowDelete) {
-      await fsp.rm(e.abs, { force: true });
       result.deleted.push(e.rel);
       result.findings.push(finding("LAYOUT_DELETED_FILE", { path: e.rel }, { location: { file: target, entry: e.rel } }));
     } else {
@@ -121,6 +120,9 @@ export async function writeIncremental(target: string, files: OutFile[], opts: I
       result.findings.push(finding("LAYOUT_STALE_FILE", { path: e.rel }, { location: { file: target, entry: e.rel } }));
     }
   }
+  // Every changed and deleted file as one step: a killed run leaves the folder as it was or as it is
+  // after, never a mix (src/io/folder-commit.ts: contents aside, a journal, then the renames).
+  if (toWrite.size || result.deleted.length) await commitFolderFiles(target, toWrite, result.deleted);
   if (result.deleted.length) await removeEmptyDirs(target, result.deleted);
   return result;
 }
@@ -242,8 +244,8 @@ export function sameXmlContent(rel: string, a: Buffer, b: Buffer): boolean {
   try {
     const da = decodeXmlBytes(a);
     const db = decodeXmlBytes(b);
-    const x = parseXml(da.text);
-    const y = parseXml(db.text);
+    const x = parseXml(da.text, {}, {}, da.bom, da.encoding);
+    const y = parseXml(db.text, {}, {}, db.bom, db.encoding);
     return canonical(x.root) === canonical(y.root);
   } catch {
     return false;

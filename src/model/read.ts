@@ -71,15 +71,7 @@ export async function readSolution(source: SolutionSource): Promise<Solution> {
   const manifestName = folder ? FOLDER_MANIFEST : ZIP_MANIFEST;
   const custName = folder ? FOLDER_CUSTOMIZATIONS : ZIP_CUSTOMIZATIONS;
   const mf = source.find(manifestName);
-  if (!mf) {
-    const other = folder ? source.find(ZIP_MANIFEST) : source.find(FOLDER_MANIFEST);
-    if (folder && source.files.length === 0) throw new DvsolError("INPUT_NOT_SOLUTION", `${source.location} is an empty folder, not an unpacked solution`, { file: source.location });
-    throw new DvsolError(
-      "SOLUTION_MISSING_MANIFEST",
-      `${manifestName} is missing from ${source.location}` + (other ? ` (found ${other.path}: is this ${folder ? "an extracted zip rather than an unpacked" : "a zip of an unpacked"} folder?)` : ""),
-      { file: source.location, hint: folder ? "An unpacked solution folder holds Other/Solution.xml; run `dvsol unpack <zip> <folder>` to make one." : undefined },
-    );
-  }
+  if (!mf) throw missingManifestError(source);
   const cf = source.find(custName);
   if (!cf) throw new DvsolError("SOLUTION_MISSING_CUSTOMIZATIONS", `${custName} is missing from ${source.location}`, { file: source.location });
   const manifestDoc = await loadDoc(source, mf.path);
@@ -146,6 +138,47 @@ export async function readSolution(source: SolutionSource): Promise<Solution> {
   }
 
   return { source, form: source.form, docs, manifestPath: manifestDoc.path, customizationsPath: custDoc.path, manifest, assemblies, steps, endpoints, readFindings };
+}
+
+/**
+ * The error for a source without its manifest, saying what it is instead: not a solution at all (no manifest,
+ * no customizations), an extracted zip given as a folder, a zipped folder given as a zip, or a damaged
+ * solution. Every command that reads a solution (read and layout) throws this one.
+ */
+export function missingManifestError(source: SolutionSource): DvsolError {
+  const folder = source.form === "folder";
+  const file = source.location;
+  const manifestName = folder ? FOLDER_MANIFEST : ZIP_MANIFEST;
+  if (folder && source.files.length === 0) return new DvsolError("INPUT_NOT_SOLUTION", `${file} is an empty folder, not an unpacked solution`, { file });
+  const other = folder ? source.find(ZIP_MANIFEST) : source.find(FOLDER_MANIFEST);
+  if (other) {
+    return new DvsolError("SOLUTION_MISSING_MANIFEST", `${manifestName} is missing from ${file} (found ${other.path}: is this ${folder ? "an extracted zip rather than an unpacked" : "a zip of an unpacked"} folder?)`, {
+      file,
+      hint: folder
+        ? "An unpacked solution folder holds Other/Solution.xml; run `dvsol unpack <zip> <folder>` on the zip to make one, or give the zip itself."
+        : "A solution zip holds solution.xml at its root; run `dvsol pack <folder> <zip>` on the unpacked folder to make one.",
+    });
+  }
+  const nested = folder ? undefined : source.files.find((f) => /^[^/]+\/solution\.xml$/i.test(f.path));
+  if (nested) {
+    return new DvsolError("SOLUTION_MISSING_MANIFEST", `${manifestName} is not at the root of ${file}; the zip holds ${nested.path}: it was made by zipping the folder instead of its files`, {
+      file,
+      hint: "Zip the files inside the folder (solution.xml at the root of the zip), or pack an unpacked folder with `dvsol pack`.",
+    });
+  }
+  if (!source.find(folder ? FOLDER_CUSTOMIZATIONS : ZIP_CUSTOMIZATIONS)) {
+    return new DvsolError(
+      "INPUT_NOT_SOLUTION",
+      folder
+        ? `${file} is not an unpacked solution: it holds neither Other/Solution.xml nor Other/Customizations.xml`
+        : `${file} is a zip archive but not a solution: it holds neither solution.xml nor customizations.xml`,
+      { file },
+    );
+  }
+  return new DvsolError("SOLUTION_MISSING_MANIFEST", `${manifestName} is missing from ${file}`, {
+    file,
+    hint: folder ? "An unpacked solution folder holds Other/Solution.xml; restore it (for example from the zip the folder was unpacked from)." : undefined,
+  });
 }
 
 function badRoot(file: string, entry: string, found: string, expected: string): DvsolError {

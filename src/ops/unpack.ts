@@ -5,7 +5,7 @@ import { DvsolError } from "../errors.js";
 import { openSource, type OpenOptions, type SolutionSource } from "../solution/source.js";
 import { planPackAll, planUnpack, planUnpackBoth, type LayoutPlan } from "../layout/engine.js";
 import { writeFolder, writeZip, type WriteProgress } from "../io/output.js";
-import { isInside } from "../io/atomic.js";
+import { cleanStaleTemps, isInside } from "../io/atomic.js";
 import { loadMap, mapResolver, type MapResolver } from "../layout/map.js";
 import { writeIncremental } from "../layout/incremental.js";
 import { parseXmlBytes } from "../xml/parse.js";
@@ -90,6 +90,8 @@ export async function unpack(zipPath: string, folder: string, opts: UnpackOption
       }
       plan = await planUnpack(source, { packageType: opts.packageType }, { map: resolver });
     }
+    // Leftovers of a killed run next to the folder go first (an update in place never reaches produceFolderAtomic).
+    await cleanStaleTemps(folder);
     const state = await folderKind(folder);
     if (state === "nonempty" && !opts.clobber) {
       // Over an earlier unpack of the same solution: write only what changed.

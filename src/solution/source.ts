@@ -66,11 +66,19 @@ async function openZip(location: string, opts: OpenOptions): Promise<SolutionSou
   return makeSource("zip", location, files, zip);
 }
 
-/** Lists a folder's files in a stable (sorted) order; refuses links that lead outside it. */
+/**
+ * Lists a folder's files in a stable (sorted) order; refuses links that lead outside it (SYMLINK_OUTSIDE),
+ * links that dangle or loop, names that are not valid UTF-8, and FIFOs, sockets and devices (which would
+ * block or mean nothing in a solution) with INPUT_UNREADABLE. Inside hidden folders (.git) such entries
+ * are skipped: pack ignores hidden files anyway.
+ */
 export async function listFolder(root: string): Promise<{ rel: string; abs: string; size: number }[]> {
   const out: { rel: string; abs: string; size: number }[] = [];
   const realRoot = await fsp.realpath(root);
-  async function walk(dir: string, rel: string): Promise<void> {
+  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + path.sep);
+  const unreadable = (r: string, why: string, hint = "Replace it with the file or folder itself, or remove it.") => new DvsolError("INPUT_UNREADABLE", `${r} ${why}`, { file: root, entry: r, hint });
+  /** `real`: the real paths of the folders being walked (a link to one of them is a loop). */
+  async function walk(dir: string, rel: string, real: string[]): Promise<void> {
     let ents;
     try {
       ents = await fsp.readdir(dir, { withFileTypes: true });
@@ -82,28 +90,58 @@ export async function listFolder(root: string): Promise<{ rel: string; abs: stri
       const abs = path.join(dir, ent.name);
       const r = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.name.startsWith(".dvsol-")) continue; // our own lock and temp files
+      const hidden = r.split("/").some((seg) => seg.startsWith("."));
+      if (ent.name.includes("\uFFFD") && !(await fsp.lstat(abs).catch(() => null))) {
+        // readdir decoded bytes that are not UTF-8 as U+FFFD: the name cannot be opened, zipped or shown.
+        if (hidden) continue;
+        throw unreadable(r, "has a name that is not valid UTF-8", "Rename it: solution files have UTF-8 names.");
+      }
       if (ent.isSymbolicLink()) {
-        const target = await fsp.realpath(abs).catch(() => null);
-        if (!target || !(target === realRoot || target.startsWith(realRoot + path.sep))) {
-          throw new DvsolError("SYMLINK_OUTSIDE", `${r} is a symbolic link that leads outside the solution folder${target ? ` (to ${target})` : ""}`, { file: root, entry: r });
+        let target: string | null = null;
+        let why = "";
+        try {
+          target = await fsp.realpath(abs);
+        } catch (e) {
+          why = (e as NodeJS.ErrnoException).code ?? "";
+        }
+        const to = await fsp.readlink(abs).catch(() => "?");
+        if (!target) {
+          if (why === "ELOOP") throw unreadable(r, `is a symbolic link that loops (to ${to})`);
+          if (!inside(path.resolve(await fsp.realpath(dir).catch(() => dir), to)))
+            throw new DvsolError("SYMLINK_OUTSIDE", `${r} is a symbolic link that leads outside the solution folder (to ${to})`, { file: root, entry: r });
+          throw unreadable(r, `is a symbolic link to ${to}, which does not exist`);
+        }
+        if (!inside(target)) {
+          throw new DvsolError("SYMLINK_OUTSIDE", `${r} is a symbolic link that leads outside the solution folder (to ${target})`, { file: root, entry: r });
         }
         const tst = await fsp.stat(abs);
-        if (tst.isDirectory()) await walk(abs, r);
-        else if (tst.isFile()) out.push({ rel: r, abs, size: tst.size });
+        if (tst.isDirectory()) {
+          if (real.includes(target)) throw unreadable(r, `is a symbolic link to a folder that contains it (${to}): a loop`);
+          await walk(abs, r, [...real, target]);
+        } else if (tst.isFile()) out.push({ rel: r, abs, size: tst.size });
+        else if (!hidden) throw unreadable(r, "is a symbolic link to something that is neither a file nor a folder (a FIFO, socket or device)");
         continue;
       }
-      if (ent.isDirectory()) await walk(abs, r);
+      if (ent.isDirectory()) await walk(abs, r, [...real, path.join(real[real.length - 1]!, ent.name)]);
       else if (ent.isFile()) {
-        const st = await fsp.stat(abs);
+        let st;
+        try {
+          st = await fsp.stat(abs);
+        } catch (e) {
+          throw unreadable(r, `cannot be read: ${(e as Error).message}`, "Check the file's permissions.");
+        }
         out.push({ rel: r, abs, size: st.size });
-      }
+      } else if (!hidden) throw unreadable(r, "is neither a file nor a folder (a FIFO, socket or device); a solution folder holds only files and folders");
     }
   }
-  await walk(root, "");
+  await walk(root, "", [realRoot]);
   return out;
 }
 
 async function openFolder(location: string): Promise<SolutionSource> {
+  // An edit killed after it was decided is finished before anyone reads the folder (src/io/folder-commit.ts).
+  const { recoverFolder } = await import("../io/folder-commit.js");
+  await recoverFolder(location);
   const listed = await listFolder(location);
   const files: SolutionFile[] = listed.map((f) => ({
     path: f.rel,
