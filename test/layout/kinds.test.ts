@@ -279,3 +279,17 @@ test("unpack and pack: an empty relationship list file survives the round trip (
   const tree2 = await filesOf(await planUnpack(memSource("zip", "z.zip", zip2), {}));
   assert.ok(!tree2.has("Other/Relationships.xml"));
 });
+
+test("pack: a missing formula or canvas app is reported with the folder path that should hold it", async () => {
+  const { tree } = await unpackFixture();
+  const edited = new Map(tree);
+  edited.delete("Entities/cts_Project/Formulas/cts_project-cts_total.xaml");
+  edited.delete("CanvasApps/cts_projectcanvas_71e90_DocumentUri.msapp");
+  edited.set("CanvasApps/cts_projectcanvas_71e90_DocumentUri_msapp_src/CanvasManifest.json", Buffer.from("{}"));
+  const plan = await planPack(memSource("folder", "edited", edited), {});
+  const got = plan.findings.filter((f) => f.severity === "warning").map((f) => [f.code, f.args.component ?? f.args.app, f.args.path ?? f.args.folder]);
+  assert.deepEqual(got, [
+    ["LAYOUT_MISSING_FILE", "formula column cts_total", "Entities/cts_Project/Formulas/cts_project-cts_total.xaml"],
+    ["LAYOUT_CANVAS_SOURCE", "cts_projectcanvas_71e90", "CanvasApps/cts_projectcanvas_71e90_DocumentUri_msapp_src/"],
+  ]);
+});
