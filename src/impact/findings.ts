@@ -205,6 +205,14 @@ defineFindings({
     fix: "Nothing if intended.",
     source: UPD,
   },
+  IMPACT_IMAGE_REMOVED: {
+    severity: "info",
+    title: "Step image removed",
+    message: (a) => `image "${s(a.image)}" of step "${s(a.step)}" (${s(a.id)}) is not in the incoming solution: ${fateText(a.fate)}`,
+    why: "Images are part of their step; an upgrade deletes the ones the new version no longer has, update mode and unmanaged imports keep them (the plug-in keeps receiving them).",
+    fix: "Nothing if intended; with update mode, delete the image in the target if the plug-in no longer reads it.",
+    source: UPD,
+  },
   IMPACT_STEP_LEFT_BEHIND: {
     severity: "warning",
     title: "Removed step stays and keeps running",

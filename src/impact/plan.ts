@@ -641,6 +641,7 @@ export function assessImpact(installed: Solution, incoming: Solution, opts: Asse
     } else if (a && b) {
       impact.fields = stepFields(a, b);
       impact.images = compareImages(a.images, b.images);
+      for (const ic of impact.images) if (ic.change === "removed") add("IMPACT_IMAGE_REMOVED", { image: ic.alias, step: b.name ?? id, id, fate }, { kind: "image", id: a.images.find((i) => imageKey(i) === ic.alias)?.id ?? null, name: ic.alias });
       for (const ic of impact.images) if (ic.change !== "unchanged") for (const f of ic.fields) impact.fields.push({ field: `image ${ic.alias}${f.field === "image" ? "" : `.${f.field}`}`, from: f.from, to: f.to });
       const sameBinding = bindingEqual(ba!, bb!);
       const oldPair = bb!.kind === "plugin" ? newAssemblyOf.get(lc(bb!.assemblyName) + "|" + majorMinor(tryParseVersion(bb!.version ?? "", ASSEMBLY_VERSION))) : undefined;

@@ -391,3 +391,15 @@ test("a step whose PluginTypeId is not its type's id but whose PluginTypeName ma
   assert.deepEqual(codes(r), []);
   assert.equal(step(r, STEP_PRECREATE).to?.type, "Contoso.Plugins.AccountPreCreate");
 });
+
+test("an image the new version of a step drops: deleted by an upgrade, kept by update mode", async () => {
+  const noImage = sampleSteps("1.0.0.0").map((s) => (s.id === STEP_POSTUPDATE ? { ...s, images: [] } : s));
+  const r = await run(baseSolution(), baseSolution({ version: "1.1.0.0", steps: noImage }));
+  assert.equal(r.verdict, "safe");
+  assert.deepEqual(codes(r), ["IMPACT_IMAGE_REMOVED"]);
+  assert.equal(r.reasons[0]!.args.fate, "deleted");
+  assert.deepEqual(step(r, STEP_POSTUPDATE).images.map((i) => [i.alias, i.change]), [["pre", "removed"]]);
+  assert.equal(step(r, STEP_POSTUPDATE).change, "changed");
+  const u = await run(baseSolution(), baseSolution({ version: "1.1.0.0", steps: noImage }), { mode: "update" });
+  assert.equal(u.reasons[0]!.args.fate, "left-behind");
+});
