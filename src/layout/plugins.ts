@@ -9,7 +9,7 @@
 import { attr, child, elements } from "../xml/dom.js";
 import { DvsolError } from "../errors.js";
 import { documentToFragment, elementToDocument, emptySection, fillSection, parseFragmentFile } from "./fragments.js";
-import { isAssemblyDataFile, isStepFile, FOLDER_ENDPOINTS } from "../model/read.js";
+import { endpointSecretFindings, isAssemblyDataFile, isStepFile, FOLDER_ENDPOINTS } from "../model/read.js";
 import { normId } from "../model/ids.js";
 import type { LayoutContext, Splitter } from "./types.js";
 import type { XmlDocument } from "../xml/parse.js";
@@ -48,6 +48,8 @@ export const pluginSplitter: Splitter = {
     }
     const epSection = child(root, "ServiceEndpoints");
     if (epSection && elements(epSection, "ServiceEndpoint").length) {
+      // A secret is carried through as it is (lossless) but never silently: the warning every reader gives.
+      for (const f of endpointSecretFindings(epSection, ctx.source.location, ctx.cust.source.entry ?? "customizations.xml")) ctx.report(f);
       ctx.emit(FOLDER_ENDPOINTS, elementToDocument(ctx.cust, epSection));
       emptySection(ctx.custEditor, epSection);
     }
@@ -82,10 +84,13 @@ export const pluginSplitter: Splitter = {
       fillSection(ctx.custEditor, sec, stepDocs.map((d) => documentToFragment(d.doc, ctx.cust, ind)));
     }
     const ep = ctx.source.find(FOLDER_ENDPOINTS);
+    const inCust = child(ctx.cust.root, "ServiceEndpoints");
+    if (inCust) for (const f of endpointSecretFindings(inCust, ctx.source.location, ctx.cust.source.entry ?? "Other/Customizations.xml")) ctx.report(f);
     if (ep) {
       ctx.claim(ep.path);
       const doc = parseFragmentFile(await ctx.read(ep.path), ctx.source.location, ep.path);
       expectRoot(doc, "ServiceEndpoints", ctx);
+      for (const f of endpointSecretFindings(doc.root, ctx.source.location, ep.path)) ctx.report(f);
       const sec = requireSection(ctx, "ServiceEndpoints");
       if (elements(sec).length) {
         throw new DvsolError("SOLUTION_BAD_COMPONENT", `service endpoints are both in ${FOLDER_ENDPOINTS} and in Other/Customizations.xml`, {

@@ -130,11 +130,7 @@ export async function readSolution(source: SolutionSource): Promise<Solution> {
   }
 
   for (const e of endpoints) {
-    if (e.secrets.length) {
-      readFindings.push(
-        finding("SECRET_IN_ENDPOINT", { endpoint: e.name, elements: e.secrets }, { component: { kind: "endpoint", id: e.id, name: e.name }, location: { file: source.location, entry: e.loc.doc, line: e.loc.el.line } }),
-      );
-    }
+    if (e.secrets.length) readFindings.push(secretFinding(e.name, e.id, e.secrets, source.location, e.loc.doc, e.loc.el.line));
   }
 
   return { source, form: source.form, docs, manifestPath: manifestDoc.path, customizationsPath: custDoc.path, manifest, assemblies, steps, endpoints, readFindings };
@@ -347,13 +343,35 @@ export function readStep(s: XmlElement, docPath: string, file: string): Step {
   };
 }
 
+/** The secret elements (SASKey, SASToken, AuthValue) a <ServiceEndpoint> holds with a value. */
+export function endpointSecrets(e: XmlElement): string[] {
+  return SECRET_ELEMENTS.filter((n) => {
+    const c = child(e, n);
+    return (c && attr(c, "xsi:nil") !== "true" && (text(c) ?? "").trim() !== "") || (c && elements(c).length > 0);
+  });
+}
+
+function secretFinding(endpoint: string, id: string | null, secrets: string[], file: string, entry: string, line: number): Finding {
+  return finding("SECRET_IN_ENDPOINT", { endpoint, elements: secrets }, { component: { kind: "endpoint", id, name: endpoint }, location: { file, entry, line } });
+}
+
+/**
+ * SECRET_IN_ENDPOINT for each endpoint of a <ServiceEndpoints> section that holds a secret: for commands
+ * that parse the section without reading the model (unpack and pack), the same finding readSolution gives.
+ */
+export function endpointSecretFindings(section: XmlElement, file: string, entry: string): Finding[] {
+  const out: Finding[] = [];
+  for (const e of elements(section, "ServiceEndpoint")) {
+    const secrets = endpointSecrets(e);
+    if (secrets.length) out.push(secretFinding(attr(e, "Name") ?? "", normId(attr(e, "ServiceEndpointId")), secrets, file, entry, e.line));
+  }
+  return out;
+}
+
 export function readEndpoint(e: XmlElement, docPath: string, file: string): ServiceEndpoint {
   const id = normId(attr(e, "ServiceEndpointId"));
   if (!id) throw new DvsolError("SOLUTION_BAD_COMPONENT", `<ServiceEndpoint Name="${attr(e, "Name") ?? ""}"> has no valid ServiceEndpointId`, { file, entry: docPath, line: e.line });
-  const secrets = SECRET_ELEMENTS.filter((n) => {
-    const c = child(e, n);
-    return c && attr(c, "xsi:nil") !== "true" && (text(c) ?? "").trim() !== "" || (c && elements(c).length > 0);
-  });
+  const secrets = endpointSecrets(e);
   return {
     id,
     name: attr(e, "Name") ?? "",

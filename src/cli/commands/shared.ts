@@ -33,11 +33,12 @@ export function limitsFrom(o: Record<string, unknown>) {
 }
 
 /** Findings raised while reading (e.g. secrets present): warnings on stderr, whatever the command. */
-export async function printReadFindings(io: CliIO, findings: Finding[]): Promise<void> {
+export async function printReadFindings(io: CliIO, findings: Finding[], opts: { withFile?: boolean } = {}): Promise<void> {
   if (!findings.length) return;
   const { findingMessage } = await import("../../findings/catalog.js");
   for (const f of findings) {
-    const where = f.location?.entry ? ` (${f.location.entry}${f.location.line ? `:${f.location.line}` : ""})` : "";
+    const file = opts.withFile && f.location?.file ? `${f.location.file}${f.location.entry ? "!" : ""}` : "";
+    const where = f.location?.entry ? ` (${file}${f.location.entry}${f.location.line ? `:${f.location.line}` : ""})` : "";
     io.err(`${f.severity} ${f.code}: ${findingMessage(f)}${where}`);
   }
 }
