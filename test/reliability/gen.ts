@@ -329,7 +329,13 @@ export function encode(text: string, style: Pick<GenStyle, "bom">): Buffer {
 /** The zip's files in server order: customizations.xml, [Content_Types].xml, solution.xml, then the rest. */
 export function zipFiles(s: GenSolution): [string, Buffer][] {
   const rest: [string, Buffer][] = [...s.assemblies.map((a) => [dllEntry(a), a.dll] as [string, Buffer]), ...(s.extraFiles ?? [])];
-  rest.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  // The server's order (src/layout/engine.ts): root files, then groups (web resources before plug-in assemblies), then path.
+  const GROUPS = ["", "formulas/", "workflows/", "webresources/", "controls/", "pluginassemblies/"];
+  const group = (p: string) => {
+    const i = GROUPS.indexOf(p.includes("/") ? p.slice(0, p.indexOf("/") + 1).toLowerCase() : "");
+    return i < 0 ? GROUPS.length : i;
+  };
+  rest.sort((a, b) => group(a[0]) - group(b[0]) || (a[0] < b[0] ? -1 : 1));
   const names = ["customizations.xml", "solution.xml", ...rest.map((r) => r[0])];
   return [["customizations.xml", encode(customizationsXml(s), s.style)], ["[Content_Types].xml", contentTypes(names)], ["solution.xml", encode(solutionXml(s), s.style)], ...rest];
 }
