@@ -15,7 +15,7 @@ import { XmlEditor } from "../xml/edit.js";
 import { encodeXmlText, parseXml, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
 import { escapeAttr } from "../xml/edit.js";
 import { attr, elements, walk } from "../xml/dom.js";
-import { FOLDER_CUSTOMIZATIONS, FOLDER_MANIFEST, ZIP_CUSTOMIZATIONS, ZIP_MANIFEST } from "../model/read.js";
+import { FOLDER_CUSTOMIZATIONS, FOLDER_MANIFEST, ZIP_CUSTOMIZATIONS, ZIP_MANIFEST, missingManifestError } from "../model/read.js";
 import type { SolutionFile, SolutionSource } from "../solution/source.js";
 import type { Finding } from "../findings/types.js";
 import { finding } from "../findings/catalog.js";
@@ -91,6 +91,7 @@ export interface PlanExtras {
 
 async function parseSourceDoc(source: SolutionSource, p: string, missingCode: "SOLUTION_MISSING_MANIFEST" | "SOLUTION_MISSING_CUSTOMIZATIONS"): Promise<{ path: string; doc: XmlDocument; bytes: Buffer }> {
   const f = source.find(p);
+  if (!f && missingCode === "SOLUTION_MISSING_MANIFEST") throw missingManifestError(source);
   if (!f) {
     throw new DvsolError(missingCode, `${p} is missing from ${source.location}`, {
       file: source.location,
