@@ -21,16 +21,28 @@ function safeRelative(p: string): string {
   return p;
 }
 
+/**
+ * Runs fn over the items, `concurrency` at a time. After a failure no new item starts, and the first error is
+ * thrown only once every running item has settled: the caller removes the output folder next, and a write
+ * still in flight would put a file back into it (a failed unpack left its temp folder behind; found by
+ * bench/fuzz.mjs).
+ */
 async function runPool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    for (;;) {
+    while (!failure) {
       const i = next++;
       if (i >= items.length) return;
-      await fn(items[i]!, i);
+      try {
+        await fn(items[i]!, i);
+      } catch (e) {
+        failure ??= { error: e };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
 }
 
 /** Writes the files into `dir` (which exists and is empty). */
