@@ -29,6 +29,8 @@ export interface ImpactOptions extends LoadOptions {
   readDlls?: boolean;
   /** Adds generatedAt (ISO 8601) to the report; off by default so that reports are reproducible. */
   timestamp?: Date;
+  /** Called with both solutions once read (the CLI prints their read findings, e.g. secrets, as every command does). */
+  onLoaded?: (installed: Solution, incoming: Solution) => void;
 }
 
 /** Loads both solutions and assesses the impact of importing `incomingPath` over `installedPath`. */
@@ -39,6 +41,7 @@ export async function impact(installedPath: string, incomingPath: string, opts: 
   try {
     const incoming = await loadSolution(incomingPath, loadOpts);
     try {
+      opts.onLoaded?.(installed, incoming);
       return await impactOf(installed, incoming, opts);
     } finally {
       await incoming.source.close();

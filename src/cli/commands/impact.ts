@@ -1,7 +1,7 @@
 /** impact: what importing a new build over an installed solution will do, before anyone imports it. */
 import { Option } from "commander";
 import type { RegisterCommand } from "./index.js";
-import { limitOptions, limitsFrom } from "./shared.js";
+import { limitOptions, limitsFrom, printReadFindings } from "./shared.js";
 
 const FAIL_ON = ["blocked", "attention", "never"] as const;
 const RANK = { safe: 0, attention: 1, blocked: 2 } as const;
@@ -39,13 +39,17 @@ export const registerImpact: RegisterCommand = (program, ctx) => {
     const io = ctx.io();
     const config = await loadConfig(process.cwd(), ctx.globals().config);
     if (Object.keys(config.rules).length) validateRuleCodes(config, await knownFindingCodes());
+    const read: import("../../findings/types.js").Finding[] = [];
     const report = await impact(installed, incoming, {
+      onLoaded: (a, b) => read.push(...a.readFindings, ...b.readFindings),
       mode: o.mode,
       config,
       check: o.check !== false,
       limits: limitsFrom(o),
       ...(o.timestamp ? { timestamp: new Date() } : {}),
     });
+    // Findings raised while reading either solution (a secret in an endpoint): on stderr, as every command gives them.
+    await printReadFindings(io, read, { withFile: true });
     const text = formatImpact(report, o.format, { color: io.color && !o.out && o.format === "text" });
     if (o.out) {
       const { writeFileAtomic } = await import("../../io/atomic.js");
