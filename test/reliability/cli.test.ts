@@ -15,7 +15,7 @@ test("a closed pipe on stdout (| head -c 1) ends dvsol without a stack trace", {
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const s = sampleSolution();
   const base = s.steps[0]!;
-  s.steps = Array.from({ length: 1500 }, (_, i) => ({ ...base, id: gid(`step-${i}`), name: `AccountCreate: step ${i}` }));
+  s.steps = Array.from({ length: 300 }, (_, i) => ({ ...base, id: gid(`step-${i}`), name: `AccountCreate: step ${i}` }));
   const zip = await writeSolutionZip(path.join(dir, "Many.zip"), s);
   for (const args of [`inspect ${zip} --json`, `check ${zip} --format json --fail-on never`, "--help"]) {
     const r = spawnSync("sh", ["-c", `"${process.execPath}" "${path.join(ROOT, "bin", "dvsol.js")}" ${args} | head -c 1`], { encoding: "utf8" });

@@ -3,12 +3,11 @@
  * once (LOCKED). Helpers and rationale: ./kill.ts.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, test } from "node:test";
-import { dvsolAsync, writeZip, zipFiles, type GenSolution } from "./gen.js";
-import { bigSolution, content, delays, fileHash, killAfter, KILLS, leftovers, same, scratch, timed } from "./kill.js";
+import { dvsolAsync, writeZip, zipFiles } from "./gen.js";
+import { bigSolution, content, delays, fileHash, killAfter, leftovers, same, scratch, timed } from "./kill.js";
 
 describe("interrupted edits (SIGKILL), concurrent edits", { concurrency: 1 }, () => {
   test("an edit of a zip in place (version --bump): the zip before or the zip after, byte for byte", async (t) => {

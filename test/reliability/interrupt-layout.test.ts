@@ -37,8 +37,8 @@ describe("interrupted unpack and pack (SIGKILL)", { concurrency: 1 }, () => {
     const dir = scratch(t);
     const v1 = path.join(dir, "v1.zip");
     const v2 = path.join(dir, "v2.zip");
-    await writeZip(v1, zipFiles(bigSolution("1.0.0.0", 300)));
-    await writeZip(v2, zipFiles(bigSolution("2.0.0.0", 450)));
+    await writeZip(v1, zipFiles(bigSolution("1.0.0.0", 200)));
+    await writeZip(v2, zipFiles(bigSolution("2.0.0.0", 300)));
     const ref1 = path.join(dir, "ref1");
     const ref2 = path.join(dir, "ref2");
     await timed(["unpack", v1, ref1]);
@@ -68,9 +68,9 @@ describe("interrupted unpack and pack (SIGKILL)", { concurrency: 1 }, () => {
     const dir = scratch(t);
     const v1 = path.join(dir, "v1.zip");
     const v2 = path.join(dir, "v2.zip");
-    const s1 = bigSolution("1.0.0.0", 400);
+    const s1 = bigSolution("1.0.0.0", 250);
     // v2: the same web resources, every one changed, and a new DLL: many files change in one run.
-    const s2: GenSolution = { ...s1, version: "1.0.1.0", assemblies: [{ ...s1.assemblies[0]!, dll: randomBytes(6 * 1024 * 1024) }], extraFiles: s1.extraFiles!.map(([n]) => [n, randomBytes(1500)]) };
+    const s2: GenSolution = { ...s1, version: "1.0.1.0", assemblies: [{ ...s1.assemblies[0]!, dll: randomBytes(4 * 1024 * 1024) }], extraFiles: s1.extraFiles!.map(([n]) => [n, randomBytes(1500)]) };
     await writeZip(v1, zipFiles(s1));
     await writeZip(v2, zipFiles(s2));
     const ref1 = path.join(dir, "ref1");

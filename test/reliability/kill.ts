@@ -5,7 +5,7 @@
  * `.dvsol-*` leftovers of the killed run are removed by the next run. Two edits of one folder at once do not
  * corrupt it: the second waits for nothing and says LOCKED.
  *
- * The input is large enough (500 files and a 6 MB DLL-like binary) that each run takes well over
+ * The input is large enough (300 files and a 4 MB DLL-like binary) that each run takes well over
  * 300 ms; kills are spread over the run's measured duration (the first ~150 ms are Node starting up).
  */
 import assert from "node:assert/strict";
@@ -15,13 +15,13 @@ import { once } from "node:events";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT, tmp } from "../helpers.js";
-import { dvsolAsync, sampleSolution, treeHash, writeZip, zipFiles, type GenSolution } from "./gen.js";
+import { dvsolAsync, sampleSolution, treeHash, type GenSolution } from "./gen.js";
 
-export const KILLS = Number(process.env.DVSOL_KILLS ?? 4);
+export const KILLS = Number(process.env.DVSOL_KILLS ?? 3);
 
-export function bigSolution(version = "1.0.0.0", files = 500): GenSolution {
+export function bigSolution(version = "1.0.0.0", files = 300): GenSolution {
   const s = sampleSolution({ version });
-  s.assemblies[0]!.dll = randomBytes(6 * 1024 * 1024);
+  s.assemblies[0]!.dll = randomBytes(4 * 1024 * 1024);
   s.extraFiles = Array.from({ length: files }, (_, i) => [`WebResources/con_/r${String(i).padStart(5, "0")}.js`, randomBytes(1024 + (i % 4) * 512)] as [string, Buffer]);
   return s;
 }
