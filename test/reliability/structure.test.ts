@@ -113,11 +113,12 @@ describe("solution structure", { concurrency: 4 }, () => {
     await refused(dir, "SOLUTION_MISSING_MANIFEST", [["inspect", nested], ["unpack", nested, path.join(dir, "o")]], /ContosoPlugins_1_0\/solution\.xml: it was made by zipping the folder/);
   });
 
-  test("wrong kind of input: a folder to unpack, a zip to pack, a path that does not exist", async (t) => {
+  test("wrong kind of input: a folder to unpack, a zip to pack, an output inside the input, a path that does not exist", async (t) => {
     const dir = scratch(t);
     const f = await folder(dir);
     const zip = await writeSolutionZip(path.join(dir, "s.zip"));
     await refused(dir, "USAGE_BAD_OPTION", [["unpack", f, path.join(dir, "o")], ["pack", zip, path.join(dir, "o.zip")]]);
+    await refused(dir, "OUTPUT_INSIDE_INPUT", [["pack", f, path.join(f, "out.zip")], ["version", f, "--bump", "build", "--out", path.join(f, "Other", "x.zip")]]);
     await refused(dir, "INPUT_NOT_FOUND", [["inspect", path.join(dir, "missing.zip")], ["unpack", path.join(dir, "missing.zip"), path.join(dir, "o")], ["pack", path.join(dir, "missing"), path.join(dir, "o.zip")], ["version", path.join(dir, "missing"), "--bump", "build"]]);
   });
 
