@@ -41,6 +41,56 @@ export { MESSAGES, messageById, messageByName, resolveMessage, type SdkMessageIn
 export { loadConfig, parseConfig, applyConfig, validateRuleCodes, knownFindingCodes, CONFIG_FILE, type DvsolConfig, type RuleSetting, type RuleLevel } from "./config.js";
 export { REPORTERS, REPORT_FORMATS, report, type ReportFormat, type Reporter, type ReportOptions } from "./report/index.js";
 
+// Registration edits: plans (pure), applying them over an overlay, committing, and the edit operations
+export {
+  planAddAssembly,
+  planAddStep,
+  planUpdateStep,
+  planAddImage,
+  planSetStepState,
+  planAddEndpoint,
+  planRemove,
+  planSetVersion,
+  PlanBuilder,
+  STABLE_MESSAGES,
+  type EditPlan,
+  type Change,
+  type FileEdit,
+  type AddAssemblyRequest,
+  type AddAssemblyOptions,
+  type AssemblyOutcome,
+  type AddStepRequest,
+  type UpdateStepRequest,
+  type AddImageRequest,
+  type StepOptions,
+  type AddEndpointRequest,
+  type RemoveKind,
+  type RemoveOptions,
+  type SetVersionRequest,
+  type MessageCatalog,
+} from "./plan/index.js";
+export {
+  applyPlan,
+  commit,
+  withLock,
+  runEdit,
+  addAssembly,
+  addStep,
+  updateStep,
+  addImage,
+  setStepState,
+  addEndpoint,
+  removeComponent,
+  setVersion,
+  formatEditText,
+  editJson,
+  type CommitOptions,
+  type CommitResult,
+  type EditRunOptions,
+  type EditResult,
+  type AddStepOptions,
+} from "./edit/index.js";
+
 // Upgrade impact: what importing a solution over an installed one will do (pure planner, loader, formats)
 export {
   impact,

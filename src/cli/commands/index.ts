@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../main.js";
 import { registerInspect, registerPack, registerUnpack } from "./layout.js";
 import { registerAssembly } from "./assembly.js";
+import { registerEdit } from "./edit.js";
 import { registerImpact } from "./impact.js";
 import { registerCheck } from "./check.js";
 
@@ -10,5 +11,6 @@ export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
 export const COMMANDS: RegisterCommand[] = [registerUnpack, registerPack, registerInspect];
 COMMANDS.push(registerAssembly);
+COMMANDS.push(registerEdit);
 COMMANDS.push(registerCheck);
 COMMANDS.push(registerImpact);
