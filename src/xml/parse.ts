@@ -109,7 +109,10 @@ function utf8(bytes: Uint8Array, source: XmlSource): string {
     const lenient = new TextDecoder("utf-8").decode(bytes);
     const bad = lenient.indexOf("\uFFFD");
     const { line, column } = lineColumn(lenient, Math.max(0, bad));
-    throw new DvsolError("XML_ENCODING", "the document is not valid UTF-8", { ...source, line, column });
+    // Say what the document claims to be when it names another encoding (windows-1252, iso-8859-1...).
+    const declared = /^<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']/.exec(lenient)?.[1];
+    const claim = declared && !/^utf-?8$/i.test(declared) ? `; it declares encoding "${declared}", and dvsol reads only UTF-8 and UTF-16 (with a byte order mark)` : "";
+    throw new DvsolError("XML_ENCODING", `the document is not valid UTF-8${claim}`, { ...source, line, column });
   }
 }
 
