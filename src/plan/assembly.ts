@@ -92,7 +92,16 @@ export function addAssemblyTo(b: PlanBuilder, req: AddAssemblyRequest, required?
   });
   if (sameMM.length) {
     const target = sameMM.sort((x, y) => compareVersions(parseVersion(y.version, ASSEMBLY_VERSION), parseVersion(x.version, ASSEMBLY_VERSION)))[0]!;
-    return inPlace(b, req, target, newV, required);
+    const outcome = inPlace(b, req, target, newV, required);
+    // Other major.minor builds of the same name (an earlier bump): their steps can be moved here now.
+    const olders = same.filter((a) => !sameMM.includes(a) && compareVersions(parseVersion(a.version || "0.0", ASSEMBLY_VERSION), newV) < 0);
+    if (olders.length) {
+      if ((opts.repoint || opts.retireOld) && olders.some((o) => stepsOfAssembly(sol, o).length || opts.retireOld)) {
+        b.rule += `; ${olders.map(asmLabel).join(", ")} ${olders.length > 1 ? "are" : "is"} another major/minor version: its steps ${opts.repoint ? "are moved here (--repoint)" : "stay"}${opts.retireOld ? ", and it is removed once no step uses it (--retire-old)" : ""}`;
+      }
+      moveFromOlder(b, olders, info, outcome, opts);
+    }
+    return outcome;
   }
   // Another major.minor: a different assembly for Dataverse.
   const highest = [...same].sort((x, y) => compareVersions(parseVersion(y.version, ASSEMBLY_VERSION), parseVersion(x.version, ASSEMBLY_VERSION)))[0]!;
@@ -112,7 +121,17 @@ export function addAssemblyTo(b: PlanBuilder, req: AddAssemblyRequest, required?
     `new assembly: ${highest.version} -> ${info.version} changes the ${part} version, so Dataverse registers ${info.name} ${info.version} as a different assembly next to ${highest.version}; ` +
     `existing steps keep running the old assembly until they are re-pointed${opts.repoint ? " (--repoint: moved here)" : ""} (${RPI_VERSIONING})`;
   const outcome = addNew(b, req, newV, highest, required);
-  // Steps of the older same-named assemblies.
+  moveFromOlder(b, same, info, outcome, opts);
+  return outcome;
+}
+
+/**
+ * Steps still bound to same-named assemblies of another major.minor: reported, moved with --repoint to the
+ * same-named types of `outcome`, and the emptied old assemblies removed with --retire-old.
+ */
+function moveFromOlder(b: PlanBuilder, olders: PluginAssembly[], info: AssemblyInfo, outcome: AssemblyOutcome, opts: AddAssemblyOptions): void {
+  const sol = b.sol;
+  const same = olders;
   const moved = new Set<string>();
   for (const old of same) {
     for (const step of stepsOfAssembly(sol, old)) {
@@ -152,7 +171,6 @@ export function addAssemblyTo(b: PlanBuilder, req: AddAssemblyRequest, required?
       removeAssemblyEdits(b, old, `retired (--retire-old): ${asmLabel(info)} replaces it and no step uses it any more`);
     }
   }
-  return outcome;
 }
 
 function checkIdentity(old: PluginAssembly, info: AssemblyInfo, opts: AddAssemblyOptions, b: PlanBuilder): void {

@@ -43,7 +43,7 @@ defineFindings({
   EDIT_SAME_ASSEMBLY: {
     severity: "info",
     title: "Assembly already registered",
-    message: (a) => `${s(a.assembly)} is already in the solution with the same bytes: nothing to do`,
+    message: (a) => `${s(a.assembly)} is already in the solution with the same bytes: the assembly and its types stay as they are`,
     why: "The DLL, its version and its types are the ones the solution holds.",
     fix: "Nothing.",
     source: RPI_VERSIONING,

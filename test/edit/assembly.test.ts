@@ -215,6 +215,22 @@ test("add assembly: --repoint moves the steps (PluginTypeId and the version in P
   roundTrip(f);
 });
 
+test("add assembly: after a major bump, running it again with --repoint --retire-old moves the steps and retires the old build", { skip: pl400Skip }, () => {
+  const f = pl400Rekeyed();
+  ok(["add", "assembly", f, DEMO("2.0.0.0")]);
+  const before = snapshot(f);
+  const r = json(["add", "assembly", f, DEMO("2.0.0.0"), "--repoint", "--retire-old"]);
+  assert.match(r.rule, /DemoPlugin 1\.0\.0\.0 is another major\/minor version: its steps are moved here \(--repoint\), and it is removed once no step uses it \(--retire-old\)/);
+  assert.ok(r.findings.some((x: { code: string }) => x.code === "EDIT_SAME_ASSEMBLY"));
+  const d = changedPaths(before, snapshot(f));
+  assert.deepEqual(d.removed, [`${DLL_DIR}/DemoPlugin.dll`, `${DLL_DIR}/DemoPlugin.dll.data.xml`]);
+  assert.deepEqual(d.modified, ["Other/Solution.xml", STEP_FILE]);
+  const j = inspectJson(f);
+  assert.deepEqual(j.assemblies.map((a) => a.version), ["2.0.0.0"]);
+  assert.equal(j.steps.find((s) => s.id === "64ea8779-2726-ee11-9966-00224823910f")!.pluginTypeName, `DemoPlugin.ValidatePetTrick, DemoPlugin, Version=2.0.0.0, Culture=neutral, PublicKeyToken=${FIX_TOKEN}`);
+  roundTrip(f);
+});
+
 test("add assembly: --repoint reports a step whose class is not in the new assembly, and --retire-old then keeps the old one", () => {
   const f = copyOf(MINIMAL);
   ok(["add", "assembly", f, DEMO("1.0.1.0")]);
