@@ -1,6 +1,7 @@
 /**
  * What a command may do with the terminal: results on stdout, diagnostics on stderr,
- * colour only on a TTY and never with NO_COLOR, progress only on a TTY and never with --quiet.
+ * colour only on a TTY and never with NO_COLOR, progress only on a TTY, never with --quiet, and only
+ * once a run has taken a second.
  */
 export interface CliIO {
   out(text: string): void;
@@ -9,7 +10,7 @@ export interface CliIO {
   info(text: string): void;
   /** Diagnostic that only --verbose shows. */
   verbose(text: string): void;
-  /** Progress on a TTY, replaced in place; silent otherwise. */
+  /** Progress on a TTY after the first second, replaced in place; silent otherwise. */
   progress(text: string): void;
   readonly color: boolean;
   readonly quiet: boolean;
@@ -22,6 +23,10 @@ export interface CliIOOptions {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   env?: NodeJS.ProcessEnv;
+  /** Progress appears only once a run has taken this long (default 1000 ms): quick runs print nothing. */
+  progressDelayMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
 
 export function createIO(opts: CliIOOptions = {}): CliIO {
@@ -33,6 +38,10 @@ export function createIO(opts: CliIOOptions = {}): CliIO {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   const color = !noColor && !!stdout.isTTY && env.TERM !== "dumb" && !env.CI;
   const progressOn = !quiet && !!stderr.isTTY && !env.CI;
+  const now = opts.now ?? Date.now;
+  const delay = opts.progressDelayMs ?? 1000;
+  const started = now();
+  let lastProgress = 0;
   let progressShown = false;
   const clearProgress = () => {
     if (progressShown) {
@@ -61,7 +70,12 @@ export function createIO(opts: CliIOOptions = {}): CliIO {
     },
     progress: (t) => {
       if (!progressOn) return;
-      stderr.write("\r\x1b[2K" + t.slice(0, (process.stderr.columns ?? 80) - 1));
+      // Nothing for the first second, then at most ten updates a second.
+      const at = now();
+      if (at - started < delay || (progressShown && at - lastProgress < 100)) return;
+      lastProgress = at;
+      const columns = (stderr as { columns?: number }).columns ?? 80;
+      stderr.write("\r\x1b[2K" + t.slice(0, columns - 1));
       progressShown = true;
     },
     color,

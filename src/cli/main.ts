@@ -57,28 +57,74 @@ export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise
     .option("-v, --verbose", "print more detail on stderr")
     .option("--config <file>", "rule and policy settings (default: dvsol.config.json in the current folder, if any)")
     .showSuggestionAfterError(true)
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => (ioOverride?.out ? ioOverride.out(s) : process.stdout.write(s)),
       writeErr: (s) => (ioOverride?.err ? ioOverride.err(s) : process.stderr.write(s)),
+      // Usage mistakes are printed once, by handleError, as `error USAGE: ...` with a hint.
+      outputError: () => {},
     });
 
   for (const register of COMMANDS) register(program, ctx);
+  finishCommands(program);
+
+  // --verbose: say what runs and how long it took (stderr), for every command.
+  let started = 0;
+  program.hook("preAction", (_root, action) => {
+    started = Date.now();
+    getIO().verbose(`dvsol ${packageVersion()}: ${commandPath(action)} (node ${process.version})`);
+  });
+  program.hook("postAction", (_root, action) => {
+    getIO().verbose(`${commandPath(action)}: done in ${Date.now() - started} ms, exit code ${exitCode}`);
+  });
 
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    return handleError(e, getIO);
+    return handleError(e, getIO, program, argv.slice(2));
   }
   return exitCode;
 }
 
-async function handleError(e: unknown, getIO: () => CliIO): Promise<number> {
+/** "add step" for the `dvsol add step` command. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** Rules every command follows, whoever registered it: extra arguments are a mistake, not ignored. */
+function finishCommands(cmd: Command): void {
+  for (const sub of cmd.commands) {
+    sub.allowExcessArguments(false);
+    finishCommands(sub);
+  }
+}
+
+/** The command a command line names ("check", "add step"), as far as it names one, for the hint. */
+function namedCommand(program: Command, args: string[]): Command {
+  let cmd = program;
+  for (const a of args) {
+    if (a.startsWith("-")) continue;
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
+}
+
+async function handleError(e: unknown, getIO: () => CliIO, program: Command, args: string[]): Promise<number> {
   if (e instanceof CommanderError) {
-    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
-    // commander already printed the message; give it our stable code on a line of its own.
-    getIO().err(`error USAGE: ${e.message.replace(/^error: /, "")}`);
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
+    // An incomplete command line (`dvsol`, `dvsol add`): commander printed the help on stderr.
+    if (e.code === "commander.help") return EXIT.usage;
+    const [first = "", ...rest] = e.message.replace(/^error: /, "").split("\n");
+    const suggestion = rest.map((l) => /^\(Did you mean (.+)\?\)$/.exec(l.trim())?.[1]).find(Boolean);
+    const cmd = namedCommand(program, args);
+    const name = ["dvsol", commandPath(cmd)].filter(Boolean).join(" ");
+    const what = cmd === program || cmd.commands.length ? "the commands" : "its options and examples";
+    const hint = `${suggestion ? `did you mean ${suggestion}? ` : ""}Run \`${name} --help\` for ${what}.`;
+    getIO().err(`error USAGE: ${first}\n  hint: ${hint.charAt(0).toUpperCase()}${hint.slice(1)}`);
     return EXIT.usage;
   }
   const { isDvsolError, formatError } = await import("../errors.js");

@@ -9,6 +9,7 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     .description("Check a solution's plug-in registrations against the platform's rules (stages, images, filters, references, assembly identity)")
     .argument("<solution>", "a solution zip or an unpacked folder")
     .addOption(new Option("--format <format>", "report format").choices(["text", "json", "sarif", "markdown"]).default("text"))
+    .addOption(new Option("--json", "same as --format json (as the other commands say it)").conflicts("format"))
     .option("--out <file>", "write the report to this file (atomically) instead of stdout")
     .addOption(new Option("--fail-on <level>", "exit 1 when a finding reaches this severity").choices(["error", "warning", "info", "never"]).default("error"));
   limitOptions(cmd);
@@ -29,6 +30,7 @@ export const registerCheck: RegisterCommand = (program, ctx) => {
     ].join("\n"),
   );
   cmd.action(async (location: string, o: { format: "text" | "json" | "sarif" | "markdown"; out?: string; failOn: "error" | "warning" | "info" | "never" } & Record<string, unknown>) => {
+    if (o.json) o.format = "json";
     const io = ctx.io();
     const { loadConfig, validateRuleCodes, knownFindingCodes } = await import("../../config.js");
     const config = await loadConfig(process.cwd(), ctx.globals().config);

@@ -14,6 +14,7 @@ export const registerImpact: RegisterCommand = (program, ctx) => {
     .argument("<incoming>", "the solution you are about to import (zip or unpacked folder)")
     .addOption(new Option("--mode <mode>", "import mode for a managed solution").choices(["upgrade", "update", "stage"]).default("upgrade"))
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json", "html"]).default("text"))
+    .addOption(new Option("--json", "same as --format json (as the other commands say it)").conflicts("format"))
     .option("--out <file>", "write the report to this file (atomically) and print its path")
     .addOption(new Option("--fail-on <verdict>", "exit 1 when the verdict reaches this level").choices([...FAIL_ON]).default("blocked"))
     .option("--no-check", "do not run `dvsol check` on the two solutions")
@@ -34,6 +35,7 @@ export const registerImpact: RegisterCommand = (program, ctx) => {
     ].join("\n"),
   );
   cmd.action(async (installed: string, incoming: string, o) => {
+    if (o.json) o.format = "json";
     const { impact, formatImpact } = await import("../../impact/index.js");
     const { loadConfig, validateRuleCodes, knownFindingCodes } = await import("../../config.js");
     const io = ctx.io();
