@@ -66,30 +66,18 @@ export async function runEdit(location: string, makePlan: (sol: Solution) => Edi
 
 let catalog: MessageCatalog | undefined;
 
-/** The SDK message catalog: src/check/messages.ts when present, then the ids stable across organizations. */
+/**
+ * The SDK message catalog: src/check/messages.ts (ids seen in real exports; messages whose id differs per
+ * organization have none there and need --message-id), then the ids stable across organizations.
+ */
 export async function messageCatalog(): Promise<MessageCatalog> {
   if (catalog) return catalog;
-  let fromCheck: MessageCatalog | null = null;
-  try {
-    const spec = "../check/messages.js";
-    const mod = (await import(spec)) as { messageByName?: (n: string) => unknown; messageById?: (id: string) => unknown };
-    const adapt = (m: unknown, fallbackName?: string): SdkMessageRef | undefined => {
-      if (!m || typeof m !== "object") return undefined;
-      const r = m as { name?: unknown; id?: unknown };
-      const id = typeof r.id === "string" ? normId(r.id) : null;
-      const name = typeof r.name === "string" ? r.name : fallbackName;
-      return id && name ? { name, id } : undefined;
-    };
-    if (typeof mod.messageByName === "function") {
-      fromCheck = {
-        byName: (n) => adapt(mod.messageByName!(n), n),
-        byId: (id) => (typeof mod.messageById === "function" ? adapt(mod.messageById(id)) : undefined),
-      };
-    }
-  } catch {
-    fromCheck = null;
-  }
-  catalog = fromCheck ? chainCatalogs(fromCheck, STABLE_MESSAGES) : STABLE_MESSAGES;
+  const { messageByName, messageById } = await import("../check/messages.js");
+  const adapt = (m: { name: string; id: string | null } | undefined): SdkMessageRef | undefined => {
+    const id = m?.id ? normId(m.id) : null;
+    return m && id ? { name: m.name, id } : undefined;
+  };
+  catalog = chainCatalogs({ byName: (n) => adapt(messageByName(n)), byId: (id) => adapt(messageById(id)) }, STABLE_MESSAGES);
   return catalog;
 }
 
