@@ -79,8 +79,7 @@ function dvsol(argv, { expect = [0], print = true } = {}) {
     for (const l of (r.stderr ?? "").replace(/\n$/, "").split("\n")) if (l) console.log(`  (stderr) ${l}`);
   }
   if (!expect.includes(r.status ?? -1)) {
-    if (!print) console.error(`$ ${line}\n${r.stdout}`);
-    console.error(r.stderr);
+    if (!print) console.error(`$ ${line}\n${r.stdout}\n${r.stderr}`);
     console.error(`scenario: \`${line}\` exited ${r.status ?? r.signal}, expected ${expect.join(" or ")}: stopping.`);
     process.exit(1);
   }
