@@ -124,3 +124,27 @@ export {
   type ImpactSummary,
   type RemovedFate,
 } from "./impact/index.js";
+
+// Registration as code: the registration file (parse, schema vocabulary), `dvsol apply` and `dvsol init`
+export {
+  parseRegistration,
+  readRegistration,
+  planRegistration,
+  applyRegistration,
+  formatApplyText,
+  applyJson,
+  initSolution,
+  initValues,
+  parseJsonWithPositions,
+  type Registration,
+  type RegAssembly,
+  type RegStep,
+  type RegImage,
+  type RegEndpoint,
+  type PlanRegistrationOptions,
+  type RegistrationDll,
+  type ApplyOptions,
+  type ApplyResult,
+  type InitOptions,
+  type InitResult,
+} from "./registration/index.js";

@@ -6,6 +6,7 @@ import { registerAssembly } from "./assembly.js";
 import { registerEdit } from "./edit.js";
 import { registerImpact } from "./impact.js";
 import { registerCheck } from "./check.js";
+import { registerRegistration } from "./registration.js";
 
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
@@ -14,3 +15,4 @@ COMMANDS.push(registerAssembly);
 COMMANDS.push(registerEdit);
 COMMANDS.push(registerCheck);
 COMMANDS.push(registerImpact);
+COMMANDS.push(registerRegistration);
