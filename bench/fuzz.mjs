@@ -263,7 +263,7 @@ const DOCTYPES = [
 ];
 
 function xmlMutation(r, text) {
-  const kind = r.pick(["delete-char", "insert-markup", "rename-close", "dup-element", "drop-element", "attr", "entity", "deep", "doctype", "value", "swap", "huge", "cdata", "pi", "root"]);
+  const kind = r.pick(["delete-char", "insert-markup", "rename-close", "dup-element", "drop-element", "attr", "entity", "deep", "doctype", "value", "value", "swap", "huge", "cdata", "pi", "root", "drop-attr", "attr-value", "rename-element", "empty-element", "move-element"]);
   const lt = () => {
     const idx = [];
     for (let i = text.indexOf("<"); i >= 0 && idx.length < 20000; i = text.indexOf("<", i + 1)) idx.push(i);
@@ -343,6 +343,46 @@ function xmlMutation(r, text) {
       return { text: text.slice(0, at) + r.pick(["<?xml version='1.0'?>", "<?pi x?>", "<?xml-stylesheet href='x'?>"]) + text.slice(at), desc: "pi" };
     case "root":
       return { text: text.replace(/<ImportExportXml/, r.pick(["<ImportExportXmlX", "<x/><ImportExportXml", "<ImportExportXml/><ImportExportXml"])), desc: "root" };
+    // Well-formed but meaningless: what reaches the model, check, impact and the layout.
+    case "drop-attr": {
+      const attrs = [...text.matchAll(/\s[\w:.-]+=("[^"]*"|'[^']*')/g)];
+      if (!attrs.length) return { text, desc: "noop" };
+      const m = r.pick(attrs);
+      return { text: text.slice(0, m.index) + text.slice(m.index + m[0].length), desc: `drop attribute ${m[0].trim().slice(0, 40)}` };
+    }
+    case "attr-value": {
+      const attrs = [...text.matchAll(/(\s[\w:.-]+=)("[^"]*"|'[^']*')/g)];
+      if (!attrs.length) return { text, desc: "noop" };
+      const m = r.pick(attrs);
+      const v = r.pick(["", " ", "{}", "x, Version=, Culture=, PublicKeyToken=", ",,,,", "a, b, Version=1.0.0.0.0.0", "00000000-0000-0000-0000-000000000000", "-2147483649", "1e308", "&#x1F600;"]);
+      return { text: text.slice(0, m.index) + m[1] + `"${v}"` + text.slice(m.index + m[0].length), desc: `attribute ${m[1].trim()} -> ${JSON.stringify(v)}` };
+    }
+    case "rename-element": {
+      const s = elementSpan();
+      if (!s) return { text, desc: "noop" };
+      const name = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(s[0]))[1];
+      const to = r.pick(["PluginAssembly", "SdkMessageProcessingStep", "ServiceEndpoint", "PluginType", "PluginTypes", "SdkMessageProcessingStepImage", "SdkMessageProcessingStepImages", "RootComponent", "RootComponents", "MissingDependency", "Entity", "SolutionManifest", "ServiceEndpoints", "SdkMessageProcessingSteps", "SolutionPluginAssemblies", "Version", "FileName"]);
+      let span = text.slice(s[0], s[1]);
+      span = span.replace(new RegExp(`^<${name.replace(/[.]/g, "\\.")}`), `<${to}`).replace(new RegExp(`</${name.replace(/[.]/g, "\\.")}>$`), `</${to}>`);
+      return { text: text.slice(0, s[0]) + span + text.slice(s[1]), desc: `rename <${name}> to <${to}>` };
+    }
+    case "empty-element": {
+      const s = elementSpan();
+      if (!s) return { text, desc: "noop" };
+      const name = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(s[0]))[1];
+      return { text: text.slice(0, s[0]) + (r.chance(0.5) ? `<${name} />` : `<${name}></${name}>`) + text.slice(s[1]), desc: `empty <${name}>` };
+    }
+    case "move-element": {
+      const s = elementSpan();
+      if (!s || tags.length < 2) return { text, desc: "noop" };
+      const span = text.slice(s[0], s[1]);
+      const rest = text.slice(0, s[0]) + text.slice(s[1]);
+      const targets = [...rest.matchAll(/<[A-Za-z_][\w.:-]*(\s[^<>]*)?>/g)].filter((m) => !m[0].endsWith("/>"));
+      if (!targets.length) return { text, desc: "noop" };
+      const t = r.pick(targets);
+      const at2 = t.index + t[0].length;
+      return { text: rest.slice(0, at2) + span + rest.slice(at2), desc: "move element" };
+    }
   }
   return { text, desc: "noop" };
 }
@@ -475,8 +515,12 @@ async function runInput(lib, input, tmpRoot) {
       } else if (fs.existsSync(target) && input.folderBytes) fs.writeFileSync(target, input.folderBytes);
     }
     const loaded = await step("loadSolution", () => lib.loadSolution(loc));
+    const ids = {};
     if (loaded.ok) {
       const sol = loaded.v;
+      ids.step = sol.steps[0]?.id;
+      ids.assembly = sol.assemblies.find((a) => a.id)?.id;
+      ids.endpoint = sol.endpoints[0]?.id;
       try {
         await step("inspect", () => lib.formatInspectText(lib.inspectSolution(sol)) + JSON.stringify(lib.inspectSolution(sol)));
         await step("check", () => lib.checkSolution(sol));
@@ -503,6 +547,23 @@ async function runInput(lib, input, tmpRoot) {
     const before = snapshot(loc);
     const v = await step("setVersion", () => lib.setVersion(loc, { bump: "build" }));
     if (!v.ok && snapshot(loc) !== before) unclean("setVersion", "a refused edit changed its input");
+    // More edits, each written elsewhere (--out) so that they do not depend on one another.
+    const outs = [];
+    const edit = async (name, fn) => {
+      const out = path.join(dir, `edit-${outs.length}${input.form === "zip" ? ".zip" : ""}`);
+      outs.push(out);
+      const e = await step(name, () => fn(out));
+      if (!e.ok && fs.existsSync(out)) unclean(name, "a refused edit left its --out output");
+    };
+    if (ids.step) {
+      await edit("disable step", (out) => lib.setStepState(loc, ids.step, false, { out }));
+      await edit("update step", (out) => lib.updateStep(loc, ids.step, { rank: 7, filter: "name" }, { out }));
+      await edit("add image", (out) => lib.addImage(loc, ids.step, ["post:Fuzz:name"], { out }));
+      await edit("remove step", (out) => lib.removeComponent(loc, "step", ids.step, { out }));
+    }
+    if (ids.assembly) await edit("remove assembly", (out) => lib.removeComponent(loc, "assembly", ids.assembly, { cascade: true, out }));
+    if (ids.endpoint) await edit("remove endpoint", (out) => lib.removeComponent(loc, "endpoint", ids.endpoint, { cascade: true, out }));
+    await edit("add endpoint", (out) => lib.addEndpoint(loc, { name: "fuzz queue", contract: "queue", namespace: "fuzzbus1", path: "q", sasKeyName: "send" }, { out }));
     await step("impact", () => lib.impact(loc, loc, { readDlls: true }));
     const left = leftovers(dir);
     if (left.length) unclean("leftovers", `dvsol left ${left.slice(0, 5).join(", ")}`);
