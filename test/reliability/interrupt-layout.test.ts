@@ -125,3 +125,69 @@ describe("interrupted unpack and pack (SIGKILL)", { concurrency: 1 }, () => {
     }
   });
 });
+
+/** A pid that no process has (for leftovers "of a killed run"). */
+function deadPid(): number {
+  for (let p = 4_000_000; ; p--) {
+    try {
+      process.kill(p, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") return p;
+    }
+  }
+}
+
+describe("leftovers of killed runs, made by hand (the moments a kill rarely hits)", () => {
+  test("killed between the two renames of --clobber: the next unpack puts the old folder back instead of deleting it", async (t) => {
+    const dir = scratch(t);
+    const zip = path.join(dir, "S.zip");
+    await writeZip(zip, zipFiles(bigSolution("1.0.0.0", 5)));
+    const ref = path.join(dir, "ref");
+    await timed(["unpack", zip, ref]);
+    const pid = deadPid();
+    const old = path.join(dir, `.dvsol-old-out-${pid}-abc123-0`);
+    fs.cpSync(ref, old, { recursive: true });
+    fs.writeFileSync(path.join(old, "marker.txt"), "the previous state");
+    fs.mkdirSync(path.join(dir, `.dvsol-tmp-out-${pid}-abc123-1`));
+    const r = await dvsolAsync(["unpack", zip, path.join(dir, "out")]);
+    assert.equal(r.code, 0, r.stderr);
+    // The old folder came back (an update in place over it keeps the marker, listed as stale), the temp went.
+    assert.equal(fs.readFileSync(path.join(dir, "out", "marker.txt"), "utf8"), "the previous state");
+    assert.deepEqual(leftovers(dir), []);
+  });
+
+  test("ZipWriter's temp file of a killed pack is removed by the next pack (it was missed)", async (t) => {
+    const dir = scratch(t);
+    const zip = path.join(dir, "S.zip");
+    await writeZip(zip, zipFiles(bigSolution("1.0.0.0", 5)));
+    const folder = path.join(dir, "folder");
+    await timed(["unpack", zip, folder]);
+    const pid = deadPid();
+    const stale = path.join(dir, `.dvsol-tmp-${pid}-deadbeef-.dvsol-tmp-out.zip-${pid}-mwabc-0`);
+    fs.writeFileSync(stale, "half a zip");
+    fs.writeFileSync(path.join(dir, `.dvsol-tmp-out.zip-${pid}-mwabc-1`), "half a zip");
+    const r = await dvsolAsync(["pack", folder, path.join(dir, "out.zip")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(leftovers(dir), []);
+  });
+
+  test("a journal of a killed folder change is finished by the next reader", async (t) => {
+    const dir = scratch(t);
+    const zip = path.join(dir, "S.zip");
+    await writeZip(zip, zipFiles(bigSolution("1.0.0.0", 5)));
+    const f = path.join(dir, "f");
+    await timed(["unpack", zip, f]);
+    const pid = deadPid();
+    // Decided, not applied: the new Solution.xml waits aside, a web resource is to be deleted.
+    const sol = fs.readFileSync(path.join(f, "Other", "Solution.xml"), "utf8");
+    const tmpRel = `Other/.dvsol-tmp-Solution.xml-${pid}-abc-0`;
+    fs.writeFileSync(path.join(f, ...tmpRel.split("/")), sol.replace("<Version>1.0.0.0</Version>", "<Version>9.9.9.9</Version>"));
+    const gone = "WebResources/con_/r00000.js";
+    fs.writeFileSync(path.join(f, ".dvsol-journal"), JSON.stringify({ pid, host: (await import("node:os")).hostname(), renames: [[tmpRel, "Other/Solution.xml"]], deletes: [gone] }));
+    const r = await dvsolAsync(["inspect", f, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).version, "9.9.9.9");
+    assert.ok(!fs.existsSync(path.join(f, ...gone.split("/"))));
+    assert.deepEqual(leftovers(f), []);
+  });
+});
