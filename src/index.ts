@@ -148,3 +148,7 @@ export {
   type InitOptions,
   type InitResult,
 } from "./registration/index.js";
+
+// What the CLI uses around the operations: the one-line check summary, and atomic writes of reports (--out)
+export { summaryLine } from "./report/index.js";
+export { writeFileAtomic } from "./io/atomic.js";
