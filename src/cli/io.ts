@@ -29,6 +29,24 @@ export interface CliIOOptions {
   now?: () => number;
 }
 
+/** The colour sequences dvsol's own reports use (SGR: reset, bold, dim, normal, foreground colours). */
+const OWN_SGR = /^\x1b\[(?:0|1|2|22|3[0-9]|9[0-7])m/;
+
+/**
+ * Text for a terminal or a CI log: control characters that come from a solution (a step named
+ * "x\x1b]0;...\x07" or "\x1b[2J", a stray "\r") would rewrite the screen, hide lines or fake output. Every
+ * C0/C1 control except tab, line feed and CR-LF becomes a visible \uXXXX escape, which also keeps JSON
+ * output valid and equal in value; dvsol's own colour codes pass when colour is on.
+ */
+export function terminalSafe(text: string, allowColor: boolean): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c, at: number) => {
+    if (c === "\r" && text[at + 1] === "\n") return c;
+    if (c === "\x1b" && allowColor && OWN_SGR.test(text.slice(at, at + 6))) return c;
+    return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+  });
+}
+
 export function createIO(opts: CliIOOptions = {}): CliIO {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
@@ -49,24 +67,25 @@ export function createIO(opts: CliIOOptions = {}): CliIO {
       progressShown = false;
     }
   };
+  const line = (t: string) => terminalSafe(t.endsWith("\n") ? t : t + "\n", color);
   return {
     out: (t) => {
       clearProgress();
-      stdout.write(t.endsWith("\n") ? t : t + "\n");
+      stdout.write(line(t));
     },
     err: (t) => {
       clearProgress();
-      stderr.write(t.endsWith("\n") ? t : t + "\n");
+      stderr.write(line(t));
     },
     info: (t) => {
       if (quiet) return;
       clearProgress();
-      stderr.write(t.endsWith("\n") ? t : t + "\n");
+      stderr.write(line(t));
     },
     verbose: (t) => {
       if (!isVerbose) return;
       clearProgress();
-      stderr.write(t.endsWith("\n") ? t : t + "\n");
+      stderr.write(line(t));
     },
     progress: (t) => {
       if (!progressOn) return;
@@ -75,7 +94,7 @@ export function createIO(opts: CliIOOptions = {}): CliIO {
       if (at - started < delay || (progressShown && at - lastProgress < 100)) return;
       lastProgress = at;
       const columns = (stderr as { columns?: number }).columns ?? 80;
-      stderr.write("\r\x1b[2K" + t.slice(0, columns - 1));
+      stderr.write("\r\x1b[2K" + terminalSafe(t.slice(0, columns - 1), false));
       progressShown = true;
     },
     color,
