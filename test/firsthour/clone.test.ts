@@ -49,8 +49,6 @@ test("a fresh clone runs the README's Quick start as written", { skip }, (t) => 
     npm_config_loglevel: "error",
   };
   delete env.DVSOL_TEST;
-  // The nested `npm test` is a test run of its own, not a child of this one (node:test skips nested runs).
-  delete env.NODE_TEST_CONTEXT;
   // Node's test runner marks its child processes; a nested `npm test` that inherits the mark refuses
   // to run ("run() is being called recursively"). A user's shell has no such mark.
   delete env.NODE_TEST_CONTEXT;
