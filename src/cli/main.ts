@@ -67,6 +67,22 @@ export async function main(argv: string[], ioOverride?: Partial<CliIO>): Promise
 
   for (const register of COMMANDS) register(program, ctx);
   finishCommands(program);
+  program.addHelpText(
+    "after",
+    [
+      "",
+      "A first release, from an empty folder to the upgrade report:",
+      "  $ dvsol init src/ContosoPlugins --name ContosoPlugins --publisher contoso --prefix contoso",
+      "  $ dvsol apply src/ContosoPlugins registration.json --dry-run",
+      "  $ dvsol check src/ContosoPlugins",
+      "  $ dvsol pack src/ContosoPlugins out/ContosoPlugins.zip",
+      "  $ dvsol impact installed.zip out/ContosoPlugins.zip --format html --out impact.html",
+      "",
+      "Run `dvsol <command> --help` for its options and examples. In dvsol's folder, `npm run samples` runs a",
+      "whole scenario on a sample plug-in; docs/commands/ has a page per command.",
+      "",
+    ].join("\n"),
+  );
 
   // --verbose: say what runs and how long it took (stderr), for every command.
   let started = 0;
@@ -93,10 +109,14 @@ function commandPath(cmd: Command): string {
   return names.join(" ");
 }
 
-/** Rules every command follows, whoever registered it: extra arguments are a mistake, not ignored. */
+/**
+ * Rules every command follows, whoever registered it: extra arguments are a mistake, not ignored; a group
+ * (`dvsol add`) says where its subcommands' options and examples are.
+ */
 function finishCommands(cmd: Command): void {
   for (const sub of cmd.commands) {
     sub.allowExcessArguments(false);
+    if (sub.commands.length) sub.addHelpText("after", `\nRun \`dvsol ${commandPath(sub)} <command> --help\` for its options and an example.\n`);
     finishCommands(sub);
   }
 }

@@ -25,6 +25,9 @@ describe("help", () => {
       assert.ok(c.description().length > 10, `${c.name()} has a one-line purpose`);
     }
     for (const g of ["--quiet", "--verbose", "--version", "--config"]) assert.ok(r.stdout.includes(g), g);
+    const examples = dvsolLines(r.stdout);
+    assert.ok(examples.length >= 4, "a first release, as examples");
+    assert.deepEqual(examples.flatMap((l) => lineProblems(l, all)), []);
   });
 
   test("every command: a purpose, every option and argument described, and real examples whose options exist", () => {
@@ -50,6 +53,7 @@ describe("help", () => {
       assert.equal(r.code, 2, args.join(" "));
       assert.equal(r.stdout, "");
       assert.match(r.stderr, /^Usage: dvsol/m);
+      if (args.length) assert.match(r.stderr, new RegExp(`Run \`dvsol ${args[0]} <command> --help\` for its options and an example`));
     }
   });
 
