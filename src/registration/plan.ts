@@ -30,14 +30,14 @@ import type { XmlElement } from "../xml/parse.js";
 import { encodeXmlText } from "../xml/parse.js";
 import { deriveId } from "../model/ids.js";
 import { ASSEMBLY_VERSION, parseVersion } from "../model/names.js";
-import type { ServiceEndpoint, Solution, Step } from "../model/types.js";
+import { STAGE_NAMES, type ServiceEndpoint, type Solution, type Step } from "../model/types.js";
 import { finding } from "../findings/catalog.js";
 import type { Finding } from "../findings/types.js";
 import type { AssemblyInfo } from "../assembly/index.js";
 import { PlanBuilder, type KeyOf } from "../plan/builder.js";
 import { planAddAssembly } from "../plan/assembly.js";
 import { planAddEndpoint, AUTH_BY_NAME, type AddEndpointRequest } from "../plan/endpoint.js";
-import { planAddImage, planAddStep, planSetStepState, planUpdateStep, type StepOptions } from "../plan/step.js";
+import { addStepTo, planAddImage, planSetStepState, planUpdateStep, type AddStepRequest, type StepOptions } from "../plan/step.js";
 import { planRemove, removeStepEdits } from "../plan/remove.js";
 import { stepsOfAssembly, typeOfStep } from "../plan/lookup.js";
 import { IMAGE_PROPERTY, STABLE_MESSAGES, type MessageCatalog } from "../plan/messages.js";
@@ -238,6 +238,7 @@ export async function planRegistration(sol: Solution, reg: Registration, opts: P
     if (!existing) {
       const p = await c.run(e.at, (cur) => planAddEndpoint(cur, req));
       epIds.push(p.changes.find((x) => x.kind === "endpoint")!.id!);
+      requiredBy(p, ["endpoint", "rootcomponent"], desired.filter((d) => d.endpoint?.index === ei), "is bound to it", "are bound to it");
       continue;
     }
     epIds.push(existing.id);
@@ -250,7 +251,7 @@ export async function planRegistration(sol: Solution, reg: Registration, opts: P
     const { dll, file, info } = opts.dlls[ai]!;
     await retypeBeforeUpgrade(c, a, info, desired.filter((d) => d.assembly?.index === ai && d.match));
     const solutionDlls = await dllsOf(c.cur, info.name);
-    await c.run(joinPath(a.at, "path"), (cur) =>
+    const added = await c.run(joinPath(a.at, "path"), (cur) =>
       planAddAssembly(cur, {
         dll,
         info,
@@ -265,15 +266,20 @@ export async function planRegistration(sol: Solution, reg: Registration, opts: P
         },
       }),
     );
+    requiredBy(added, ["assembly", "rootcomponent"], desired.filter((d) => d.assembly?.index === ai), "runs one of its types", "run its types");
   }
 
   for (const check of c.afterUpgrade) check();
 
   // ---- D. steps ------------------------------------------------------------------------------------------------------
-  for (const d of desired) {
-    if (d.match) await updateStep(c, d, reg, infos, epIds, messages);
-    else await addStep(c, d, reg, infos, epIds, messages);
-  }
+  for (const d of desired) if (d.match) await updateStep(c, d, reg, infos, epIds, messages);
+  await addSteps(
+    c,
+    desired.filter((d) => !d.match),
+    infos,
+    epIds,
+    messages,
+  );
 
   // ---- E. endpoints the file does not list; other versions of listed assemblies that nothing uses ---------------
   if (reg.endpoints !== null) {
@@ -304,6 +310,17 @@ export async function planRegistration(sol: Solution, reg: Registration, opts: P
   };
   if (c.rules.length) plan.rule = c.rules.join("; ");
   return plan;
+}
+
+/**
+ * "Required because": a component the file lists that its steps need (an assembly whose types they run, an
+ * endpoint they are bound to), on the changes that add it, so that the plan says why it is in the solution.
+ */
+function requiredBy(plan: EditPlan, kinds: Change["kind"][], users: Desired[], one: string, many: string): void {
+  if (!users.length) return;
+  const names = users.slice(0, 3).map((d) => `"${d.name}"`);
+  const because = `${users.length === 1 ? "step" : "steps"} ${names.join(", ")}${users.length > 3 ? ` and ${users.length - 3} more` : ""} ${users.length === 1 ? one : many}`;
+  for (const ch of plan.changes) if (ch.action === "add" && kinds.includes(ch.kind) && !ch.required && (ch.kind !== "rootcomponent" || /^9[15] /.test(ch.name))) ch.required = { because };
 }
 
 // ---- resolving ------------------------------------------------------------------------------------------------
@@ -475,33 +492,75 @@ function typeRef(info: AssemblyInfo, typeName: string, sol: Solution): string {
   return `${typeName}, ${asm?.name ?? info.name}, Version=${info.version}`;
 }
 
-async function addStep(c: Composer, d: Desired, reg: Registration, infos: AssemblyInfo[], epIds: string[], messages: MessageCatalog): Promise<void> {
+/**
+ * New steps, in one plan (each `applyPlan` reads the solution again: one plan for all new steps keeps a large
+ * solution fast). The edit engine compares each new step with the solution's steps (same rank...); the new
+ * steps are compared among themselves here, as if they had been added one after the other.
+ */
+async function addSteps(c: Composer, news: Desired[], infos: AssemblyInfo[], epIds: string[], messages: MessageCatalog): Promise<void> {
+  if (!news.length) return;
+  const ids = new Map<Desired, string>();
+  await c.run("", (cur) => {
+    const b = new PlanBuilder(cur, "apply");
+    const seen = new Map<string, Desired>();
+    for (const d of news) {
+      let id: string;
+      try {
+        id = addStepTo(b, stepRequest(d, infos, epIds, messages, cur));
+      } catch (e) {
+        throw atPath(c.reg, d.reg.at, e);
+      }
+      const other = seen.get(id);
+      if (other) throw registrationError(c.reg, d.reg.at, `this step and ${other.reg.at} get the same id ${id}`, `Give one of them another "name" or "id".`);
+      seen.set(id, d);
+      ids.set(d, id);
+    }
+    const groups = new Map<string, Desired[]>();
+    for (const d of news) {
+      const k = [d.message.id, lc(d.reg.entity ?? ""), d.reg.stage, d.reg.rank].join("\u0000");
+      const g = groups.get(k) ?? [];
+      if (g.length) {
+        b.finding(
+          finding(
+            "EDIT_SAME_RANK",
+            { step: d.name, others: g.map((x) => `"${x.name}"`), message: d.message.name, entity: d.reg.entity ?? "any table", stage: STAGE_NAMES[d.reg.stage] ?? String(d.reg.stage), rank: d.reg.rank },
+            { component: { kind: "step", id: ids.get(d)!, name: d.name } },
+          ),
+        );
+      }
+      g.push(d);
+      groups.set(k, g);
+    }
+    return b.build();
+  });
+  for (const d of news) {
+    if (d.reg.enabled === false) await c.run(joinPath(d.reg.at, "enabled"), (cur) => planSetStepState(cur, ids.get(d)!, false));
+  }
+}
+
+function stepRequest(d: Desired, infos: AssemblyInfo[], epIds: string[], messages: MessageCatalog, sol: Solution): AddStepRequest {
   const s = d.reg;
-  const handler: StepOptions = d.assembly ? { type: typeRef(infos[d.assembly.index]!, d.assembly.typeName, c.cur) } : { endpoint: epIds[d.endpoint!.index]! };
-  const plan = await c.run(s.at, (cur) =>
-    planAddStep(cur, {
-      ...handler,
-      message: d.message.name,
-      ...(s.messageId !== undefined ? { messageId: s.messageId } : {}),
-      ...(s.entity !== null ? { entity: s.entity } : {}),
-      ...(s.secondaryEntity ? { secondaryEntity: s.secondaryEntity } : {}),
-      stage: s.stage,
-      mode: s.mode === 1 ? "async" : "sync",
-      rank: s.rank,
-      filter: s.filteringAttributes,
-      ...(s.configuration !== null ? { config: s.configuration } : {}),
-      name: d.name,
-      ...(s.description !== undefined ? { description: s.description } : {}),
-      images: s.images.map(imageRef),
-      asyncAutoDelete: s.asyncAutoDelete,
-      deployment: s.deployment,
-      ...(s.impersonatingUser !== null ? { impersonate: s.impersonatingUser } : {}),
-      ...(s.id !== undefined ? { id: s.id } : {}),
-      messages,
-    }),
-  );
-  const id = plan.changes.find((x) => x.kind === "step" && x.action === "add")!.id!;
-  if (s.enabled === false) await c.run(joinPath(s.at, "enabled"), (cur) => planSetStepState(cur, id, false));
+  const handler: StepOptions = d.assembly ? { type: typeRef(infos[d.assembly.index]!, d.assembly.typeName, sol) } : { endpoint: epIds[d.endpoint!.index]! };
+  return {
+    ...handler,
+    message: d.message.name,
+    ...(s.messageId !== undefined ? { messageId: s.messageId } : {}),
+    ...(s.entity !== null ? { entity: s.entity } : {}),
+    ...(s.secondaryEntity ? { secondaryEntity: s.secondaryEntity } : {}),
+    stage: s.stage,
+    mode: s.mode === 1 ? "async" : "sync",
+    rank: s.rank,
+    filter: s.filteringAttributes,
+    ...(s.configuration !== null ? { config: s.configuration } : {}),
+    name: d.name,
+    ...(s.description !== undefined ? { description: s.description } : {}),
+    images: s.images.map(imageRef),
+    asyncAutoDelete: s.asyncAutoDelete,
+    deployment: s.deployment,
+    ...(s.impersonatingUser !== null ? { impersonate: s.impersonatingUser } : {}),
+    ...(s.id !== undefined ? { id: s.id } : {}),
+    messages,
+  };
 }
 
 async function updateStep(c: Composer, d: Desired, reg: Registration, infos: AssemblyInfo[], epIds: string[], messages: MessageCatalog): Promise<void> {

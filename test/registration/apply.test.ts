@@ -78,6 +78,8 @@ async function scenario(form: Form): Promise<void> {
   assert.equal(dry.dryRun, true);
   assert.equal(dry.upToDate, false);
   assert.deepEqual(changedPaths(before, await contents(sol)), { added: [], removed: [], modified: [] });
+  assert.match(dry.changes.find((c: Json) => c.kind === "assembly").required.because, /^steps "Contoso\.Plugins\.AccountPreCreate: Create of account", .* run its types$/);
+  assert.match(dry.changes.find((c: Json) => c.kind === "endpoint").required.because, /^step "Contoso account events: Update of account" is bound to it$/);
   assert.deepEqual(
     dry.changes.filter((c: Json) => c.kind === "step" || c.kind === "endpoint" || c.kind === "assembly").map(sign),
     ["+ endpoint Contoso account events", "+ assembly Contoso.Plugins, Version=1.0.0.0, Culture=neutral, PublicKeyToken=a547478c9063475c", `+ step ${STEP_PRE}`, `+ step ${STEP_POST}`, `+ step ${STEP_CONTACT}`, `+ step ${STEP_QUEUE}`],
@@ -417,4 +419,18 @@ test("apply: a fixed id is used for a new step and adopts an existing one (renam
   assert.deepEqual(r.changes.map(sign), [`~ step Account number on create`]);
   assert.deepEqual(r.changes[0].fields.Name, [STEP_PRE, "Account number on create"]);
   assert.equal(inspectJson(sol).steps.find((s) => s.id === fixed)!.name, "Account number on create");
+});
+
+test("apply: new steps are compared with each other (same rank) as with the solution's", { skip: samplesSkip }, () => {
+  const dir = tmp("dvsol-reg-rank-");
+  const sol = newSolution(dir, "folder");
+  const reg = exampleFor(dir);
+  reg.assemblies[0].steps.push({ name: "Second on create", type: "AccountPostUpdate", message: "Create", entity: "account", stage: "preoperation" });
+  const regFile = writeJson(path.join(dir, "registration.json"), reg);
+  const r = applyJsonOut([sol, regFile, "--dry-run"]);
+  const same = r.findings.filter((f: Json) => f.code === "EDIT_SAME_RANK");
+  assert.equal(same.length, 1);
+  assert.equal(same[0].args.step, "Second on create");
+  assert.deepEqual(same[0].args.others, [`"${STEP_PRE}"`]);
+  assert.match(same[0].message, /their order is undefined/);
 });
