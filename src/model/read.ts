@@ -4,7 +4,7 @@
 import { DvsolError } from "../errors.js";
 import { attr, child, childText, elements, text } from "../xml/dom.js";
 import { parseXmlBytes, type XmlElement } from "../xml/parse.js";
-import { openSource, type OpenOptions, type SolutionSource } from "../solution/source.js";
+import { openSource, type OpenOptions, type SolutionFile, type SolutionSource } from "../solution/source.js";
 import { normId } from "./ids.js";
 import { parseFullName, parseQualifiedName } from "./names.js";
 import { finding } from "../findings/catalog.js";
@@ -53,12 +53,24 @@ export async function loadSolution(location: string, opts: LoadOptions = {}): Pr
   }
 }
 
+/**
+ * Documents parsed from zip entries, by entry (an entry cannot change while its reader is open). An edit reads
+ * the solution again after applying its plan (src/edit/apply.ts: the overlay hands back the same file objects
+ * for what the plan did not write), so a version bump parses solution.xml twice but a 40 MB
+ * customizations.xml once. Documents are never changed in place (edits are splices into new text).
+ */
+const parsedEntries = new WeakMap<SolutionFile, LoadedDoc>();
+
 async function loadDoc(source: SolutionSource, p: string): Promise<LoadedDoc> {
   const f = source.get(p) ?? source.find(p);
   if (!f) throw new Error(`internal: ${p} not in source`);
+  const cached = f.zipEntry ? parsedEntries.get(f) : undefined;
+  if (cached) return cached;
   const bytes = await f.read();
   try {
-    return { path: f.path, bytes, doc: parseXmlBytes(bytes, { file: source.location, entry: f.path }) };
+    const d: LoadedDoc = { path: f.path, bytes, doc: parseXmlBytes(bytes, { file: source.location, entry: f.path }) };
+    if (f.zipEntry) parsedEntries.set(f, d);
+    return d;
   } catch (e) {
     if (e instanceof DvsolError) throw e.withLocation({ file: source.location, entry: f.path });
     throw e;
