@@ -2,7 +2,8 @@
  * Apply: write a plan's files as a folder or a zip, atomically. Unchanged zip entries are copied as
  * compressed bytes; folder files are copied; only new or edited content is encoded.
  */
-import { createWriteStream, promises as fsp } from "node:fs";
+import { constants as fsConstants, copyFileSync, createWriteStream, mkdirSync, promises as fsp, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { DvsolError } from "../errors.js";
@@ -21,55 +22,90 @@ function safeRelative(p: string): string {
   return p;
 }
 
-/**
- * Runs fn over the items, `concurrency` at a time. After a failure no new item starts, and the first error is
- * thrown only once every running item has settled: the caller removes the output folder next, and a write
- * still in flight would put a file back into it (a failed unpack left its temp folder behind; found by
- * bench/fuzz.mjs).
- */
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (!failure) {
-      const i = next++;
-      if (i >= items.length) return;
-      try {
-        await fn(items[i]!, i);
-      } catch (e) {
-        failure ??= { error: e };
-      }
-    }
-  });
-  await Promise.all(workers);
-  if (failure) throw failure.error;
-}
+/** Contents up to this size are written synchronously, here (see writeFilesInto). */
+const SYNC_WRITE_MAX = 256 * 1024;
+/** Zip entries above this size are streamed to disk, not inflated in memory. */
+const STREAM_MIN = 8 * 1024 * 1024;
+/** Uncompressed bytes of big entries held in memory at once (beyond one entry of any size). */
+const WRITE_BUDGET = 64 * 1024 * 1024;
 
-/** Writes the files into `dir` (which exists and is empty). */
+/**
+ * Writes the files into `dir` (which exists and is empty).
+ *
+ * Small files (up to 256 KiB: nearly all of a solution) are written synchronously, in order: for a few KB the
+ * thread-pool round trips of fs/promises (open, write, close; read and inflate for a zip entry) cost more
+ * than the work, and creating inodes from several threads only contends in the kernel (the archive layer's
+ * extractAll measured the same). Big ones go to the thread pool, `concurrency` at a time within a memory
+ * budget, entries over 8 MiB streamed. After a failure nothing new starts, and the error is thrown only once
+ * every write in flight has settled (the caller removes the folder next).
+ */
 export async function writeFilesInto(dir: string, files: OutFile[], opts: { concurrency?: number; onProgress?: WriteProgress } = {}): Promise<void> {
+  const concurrency = Math.max(1, opts.concurrency ?? Math.max(2, os.availableParallelism()));
   const made = new Set<string>();
-  // Create folders first (sequentially, cheap), then write files concurrently.
+  // Folders first (each once, parents first), so that no write waits for one.
   for (const f of files) {
     const rel = safeRelative(f.path);
     const parent = path.dirname(path.join(dir, rel));
     if (!made.has(parent)) {
-      await fsp.mkdir(parent, { recursive: true });
+      mkdirSync(parent, { recursive: true });
       made.add(parent);
     }
   }
   let done = 0;
-  await runPool(files, opts.concurrency ?? 8, async (f) => {
-    const abs = path.join(dir, f.path);
-    const c = f.content;
-    if (Buffer.isBuffer(c)) await fsp.writeFile(abs, c, { flag: "wx" });
-    else if (c.from.absPath) await fsp.copyFile(c.from.absPath, abs, fsp.constants?.COPYFILE_EXCL ?? 1);
-    else if (c.from.stream && c.from.size > 8 * 1024 * 1024) {
-      // Large entries are streamed, not buffered: memory stays bounded by the largest parsed document.
-      await pipeline(c.from.stream(), createWriteStream(abs, { flags: "wx" }));
-    } else await fsp.writeFile(abs, await c.from.read(), { flag: "wx" });
+  const finished = (): void => {
     done++;
     opts.onProgress?.(done, files.length);
-  });
+  };
+  const running = new Set<Promise<void>>();
+  let held = 0;
+  let failure: { error: unknown } | undefined;
+  let lastYield = performance.now();
+  try {
+    for (const f of files) {
+      if (failure) break;
+      const abs = path.join(dir, f.path);
+      const c = f.content;
+      const from = Buffer.isBuffer(c) ? null : c.from;
+      const entry = from?.zip && from.zipEntry ? from.zipEntry : null;
+      if (Buffer.isBuffer(c) ? c.length <= SYNC_WRITE_MAX : from!.absPath ? from!.size <= SYNC_WRITE_MAX : entry !== null && entry.size <= SYNC_WRITE_MAX && entry.compressedSize <= SYNC_WRITE_MAX) {
+        if (Buffer.isBuffer(c)) writeFileSync(abs, c, { flag: "wx" });
+        else if (from!.absPath) copyFileSync(from!.absPath, abs, fsConstants.COPYFILE_EXCL);
+        else writeFileSync(abs, from!.zip!.readSync(entry!), { flag: "wx" });
+        finished();
+        // Let finished pool work be written meanwhile.
+        if (running.size > 0 && performance.now() - lastYield > 4) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+        continue;
+      }
+      const streamed = !Buffer.isBuffer(c) && !c.from.absPath && !!c.from.stream && c.from.size > STREAM_MIN;
+      const weight = Buffer.isBuffer(c) || c.from.absPath || streamed ? 0 : c.from.size;
+      while (running.size > 0 && (running.size >= concurrency || held + weight > WRITE_BUDGET)) await Promise.race(running);
+      if (failure) break;
+      held += weight;
+      const task = (async () => {
+        try {
+          if (Buffer.isBuffer(c)) await fsp.writeFile(abs, c, { flag: "wx" });
+          else if (c.from.absPath) await fsp.copyFile(c.from.absPath, abs, fsp.constants?.COPYFILE_EXCL ?? 1);
+          // Large entries are streamed, not buffered: memory stays bounded by the largest parsed document.
+          else if (streamed) await pipeline(c.from.stream!(), createWriteStream(abs, { flags: "wx" }));
+          else await fsp.writeFile(abs, await c.from.read(), { flag: "wx" });
+          finished();
+        } catch (e) {
+          failure ??= { error: e };
+        } finally {
+          held -= weight;
+        }
+      })();
+      running.add(task);
+      void task.then(() => running.delete(task));
+    }
+  } catch (e) {
+    failure ??= { error: e };
+  }
+  await Promise.all(running); // tasks never reject; nothing keeps writing after we return
+  if (failure) throw failure.error;
 }
 
 export async function writeFolder(target: string, files: OutFile[], opts: { clobber: boolean; onProgress?: WriteProgress }): Promise<void> {
