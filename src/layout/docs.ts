@@ -8,7 +8,7 @@
  * the root (optionally) declaring xmlns:xsi, no final line break.
  */
 import { applyEdits, type TextEdit } from "../xml/edit.js";
-import { encodeXmlText, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
+import { encodeXmlText, markupWhitespace, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
 import { elements, lineIndent } from "../xml/dom.js";
 import { DvsolError } from "../errors.js";
 
@@ -18,28 +18,10 @@ const XSI_ATTR = ` xmlns:xsi="${XSI_NS}"`;
 
 /** Offsets [start, end) of the whitespace that is indentation inside `el` (its own tag included). */
 export function indentRegions(doc: XmlDocument, el: XmlElement, skip?: ReadonlySet<XmlElement>): [number, number][] {
-  const out: [number, number][] = [];
-  const s = doc.text;
-  const visit = (e: XmlElement): void => {
-    // Whitespace between the name and the attributes, between attributes, before ">" or "/>".
-    let pos = e.start + 1 + e.name.length;
-    for (const a of e.attrs) {
-      if (a.start > pos) out.push([pos, a.start]);
-      pos = a.end;
-    }
-    const tagEnd = e.selfClosing ? e.openEnd - 2 : e.openEnd - 1;
-    if (tagEnd > pos && /^\s+$/.test(s.slice(pos, tagEnd))) out.push([pos, tagEnd]);
-    for (const c of e.children) {
-      if (c.type === "element") {
-        if (!skip?.has(c)) visit(c);
-      } else if (c.type === "text" && isBlank(s, c.start, c.end)) {
-        out.push([c.start, c.end]);
-      }
-    }
-    // Whitespace inside the end tag "</name   >" is not indentation anyone writes; left alone.
-  };
-  visit(el);
-  return out;
+  // Whitespace between the name and the attributes, between attributes, before ">" or "/>", and whitespace-only
+  // text; read from the parser's tables (no object for each descendant). Whitespace inside the end tag
+  // "</name   >" is not indentation anyone writes; left alone.
+  return markupWhitespace(doc, el, skip);
 }
 
 function isBlank(s: string, a: number, b: number): boolean {

@@ -12,9 +12,9 @@
  */
 import { DvsolError } from "../errors.js";
 import { XmlEditor } from "../xml/edit.js";
-import { encodeXmlText, parseXml, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
+import { encodeXmlText, findElements, parseXml, parseXmlBytes, type XmlDocument, type XmlElement } from "../xml/parse.js";
 import { escapeAttr } from "../xml/edit.js";
-import { attr, elements, walk } from "../xml/dom.js";
+import { attr, elements } from "../xml/dom.js";
 import { FOLDER_CUSTOMIZATIONS, FOLDER_MANIFEST, ZIP_CUSTOMIZATIONS, ZIP_MANIFEST, missingManifestError } from "../model/read.js";
 import type { SolutionFile, SolutionSource } from "../solution/source.js";
 import type { Finding } from "../findings/types.js";
@@ -326,6 +326,8 @@ const REFERENCES: Record<string, readonly string[]> = {
   procedure: ["file"],
 };
 
+const REFERENCING: ReadonlySet<string> = new Set([...Object.keys(REFERENCES), "FormulaDefinitionFileName"]);
+
 function describe(el: XmlElement): string {
   const n = attr(el, "FullName") ?? attr(el, "Name") ?? attr(el, "name") ?? childValue(el, "Name") ?? childValue(el, "name") ?? childValue(el, "UniqueName");
   const kind: Record<string, string> = {
@@ -351,7 +353,8 @@ function checkReferences(doc: XmlDocument, out: Map<string, OutContent>, source:
     reported.add(e.entry.toLowerCase());
     findings.push(finding("LAYOUT_MISSING_FILE", { component: e.component, entry: e.entry, path: e.treePath }, { location: { file: location, entry: e.treePath } }));
   }
-  for (const el of walk(doc.root)) {
+  // Only the elements that name files (found in the parser's tables: the rest of the document is never built).
+  for (const el of findElements(doc.root, REFERENCING)) {
     const names = el.name === "FormulaDefinitionFileName" ? [""] : REFERENCES[el.name];
     if (!names) continue;
     const refs: XmlElement[] = el.name === "FormulaDefinitionFileName" ? [el] : elements(el).filter((c) => names.includes(c.name));

@@ -466,6 +466,146 @@ class LazyElement implements XmlElement {
   set children(v: XmlNode[]) {
     this.#children = v;
   }
+
+  /** The tables and node index of an element this parser made (undefined for any other object). */
+  static source(el: XmlElement): { t: Tables; node: number } | undefined {
+    return #node in el ? { t: (el as LazyElement).#t, node: (el as LazyElement).#node } : undefined;
+  }
+}
+
+// ---- queries over the tables (no object for what they pass over) -----------------------------------------
+
+/** The child of `parent` that starts at `start` (children are in document order). */
+function childAt(parent: XmlElement, start: number): XmlElement {
+  const kids = parent.children;
+  let lo = 0;
+  let hi = kids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = kids[mid]!;
+    if (k.start === start && k.type === "element") return k;
+    if (k.start < start) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  throw new Error(`internal: no child element at offset ${start}`);
+}
+
+/**
+ * The elements of `el`'s subtree (el included) whose name is in `names`, in document order: what
+ * `[...walk(el)].filter(e => names.has(e.name))` gives, but found in the parser's tables, so that only the
+ * matches and their ancestors' child lists become objects (pack checks the file references of a 40 MB
+ * customizations.xml this way).
+ */
+export function findElements(el: XmlElement, names: ReadonlySet<string>): XmlElement[] {
+  const src = LazyElement.source(el);
+  const out: XmlElement[] = [];
+  if (!src) {
+    const visit = (e: XmlElement): void => {
+      if (names.has(e.name)) out.push(e);
+      for (const c of e.children) if (c.type === "element") visit(c);
+    };
+    visit(el);
+    return out;
+  }
+  const { t, node } = src;
+  const end = t.after[t.ref[node]!]!;
+  /** Element nodes open around j, outermost (el) first, and their objects once made. */
+  const chain: number[] = [];
+  const objs: (XmlElement | undefined)[] = [];
+  for (let j = node; j < end; j++) {
+    if (t.kind[j] !== KIND_ELEMENT) continue;
+    while (chain.length && t.after[t.ref[chain[chain.length - 1]!]!]! <= j) {
+      chain.pop();
+      objs.pop();
+    }
+    const start = t.start[j]!;
+    if (names.has(t.intern(start + 1, t.nameEnd[t.ref[j]!]!))) {
+      // Make the chain's objects from el down, then this one.
+      let parent: XmlElement | undefined = undefined;
+      for (let k = 0; k < chain.length; k++) {
+        objs[k] ??= k === 0 ? el : childAt(parent!, t.start[chain[k]!]!);
+        parent = objs[k];
+      }
+      out.push(chain.length === 0 ? el : childAt(parent!, start));
+    }
+    chain.push(j);
+    objs.push(undefined);
+  }
+  return out;
+}
+
+/** Only space, tab, CR and LF between a and b. */
+function blankRange(s: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+/**
+ * Offsets [start, end) of the whitespace in `el` (its own tag included) that is markup, not content, in document
+ * order: between an element's name and its attributes, between attributes, before ">" or "/>", and text
+ * nodes of whitespace only (space, tab, CR, LF). Descendants in `skip` (and what they contain) are left out.
+ * Read from the parser's tables: re-indenting an element (src/layout/docs.ts) makes no object for its
+ * descendants.
+ */
+export function markupWhitespace(doc: XmlDocument, el: XmlElement, skip?: ReadonlySet<XmlElement>): [number, number][] {
+  const out: [number, number][] = [];
+  const s = doc.text;
+  const src = LazyElement.source(el);
+  if (!src) {
+    const visit = (e: XmlElement): void => {
+      let pos = e.start + 1 + e.name.length;
+      for (const a of e.attrs) {
+        if (a.start > pos) out.push([pos, a.start]);
+        pos = a.end;
+      }
+      const tagEnd = e.selfClosing ? e.openEnd - 2 : e.openEnd - 1;
+      if (tagEnd > pos && blankRange(s, pos, tagEnd)) out.push([pos, tagEnd]);
+      for (const c of e.children) {
+        if (c.type === "element") {
+          if (!skip?.has(c)) visit(c);
+        } else if (c.type === "text" && blankRange(s, c.start, c.end)) out.push([c.start, c.end]);
+      }
+    };
+    visit(el);
+    return out;
+  }
+  const { t, node } = src;
+  const skipped = new Set<number>();
+  for (const k of skip ?? []) {
+    const o = LazyElement.source(k);
+    if (o && o.t === t) skipped.add(o.node);
+  }
+  const end = t.after[t.ref[node]!]!;
+  for (let j = node; j < end; ) {
+    const kind = t.kind[j]!;
+    if (kind === KIND_TEXT) {
+      if (blankRange(s, t.start[j]!, t.end[j]!)) out.push([t.start[j]!, t.end[j]!]);
+      j++;
+      continue;
+    }
+    if (kind !== KIND_ELEMENT) {
+      j++;
+      continue;
+    }
+    const e = t.ref[j]!;
+    if (j !== node && skipped.has(j)) {
+      j = t.after[e]!;
+      continue;
+    }
+    let pos = t.nameEnd[e]!;
+    for (let a = t.attrFirst[e]!, last = a + t.attrCount[e]!; a < last; a++) {
+      const as = t.aStart[a]!;
+      if (as > pos) out.push([pos, as]);
+      pos = t.aValEnd[a]! + 1;
+    }
+    const tagEnd = t.flags[j]! & F_SELF ? t.openEnd[e]! - 2 : t.openEnd[e]! - 1;
+    if (tagEnd > pos && blankRange(s, pos, tagEnd)) out.push([pos, tagEnd]);
+    j++;
+  }
+  return out;
 }
 
 /** Reads and checks the whole document into Tables; returns the root element's node index. */
