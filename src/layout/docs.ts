@@ -38,11 +38,22 @@ function isBlank(s: string, a: number, b: number): boolean {
  * removing and adding are exact inverses.
  */
 function shiftWhitespace(ws: string, remove: string, add: string): string {
-  if (ws.indexOf("\n") < 0) return ws;
-  return ws.replace(/\n([ \t]*)(?=(\r?\n)?)/g, (_m, ind: string, blank: string | undefined) => {
+  let nl = ws.indexOf("\n");
+  if (nl < 0) return ws;
+  // A hand-written scan: a regular expression with a replacer function cost ~7% of a large unpack.
+  let out = "";
+  let from = 0;
+  while (nl >= 0) {
+    let j = nl + 1;
+    while (j < ws.length && (ws.charCodeAt(j) === 0x20 || ws.charCodeAt(j) === 0x09)) j++;
+    const ind = ws.slice(nl + 1, j);
+    const blank = ws.charCodeAt(j) === 0x0a || (ws.charCodeAt(j) === 0x0d && ws.charCodeAt(j + 1) === 0x0a);
     const rest = remove && ind.startsWith(remove) ? ind.slice(remove.length) : ind;
-    return blank !== undefined && rest === "" ? "\n" : "\n" + add + rest;
-  });
+    out += ws.slice(from, nl) + (blank && rest === "" ? "\n" : "\n" + add + rest);
+    from = j;
+    nl = ws.indexOf("\n", j);
+  }
+  return out + ws.slice(from);
 }
 
 export interface ExtractOptions {
@@ -64,7 +75,8 @@ export interface ExtractOptions {
 export function extractElement(doc: XmlDocument, el: XmlElement, opts: ExtractOptions): string {
   const skip = new Set(opts.replace?.keys() ?? []);
   const edits: TextEdit[] = [];
-  for (const [a, b] of indentRegions(doc, el, skip)) {
+  // Removing and adding no indentation changes nothing: no need to look at the whitespace at all.
+  if (opts.remove || opts.add) for (const [a, b] of indentRegions(doc, el, skip)) {
     const ws = doc.text.slice(a, b);
     const t = shiftWhitespace(ws, opts.remove, opts.add);
     if (t !== ws) edits.push({ start: a - el.start, end: b - el.start, text: t });

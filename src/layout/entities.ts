@@ -14,15 +14,17 @@
  * Pack order follows SolutionPackager's repacked zips: tables by folder name, forms by file name
  * grouped by type in order of first appearance, views and charts by file name.
  */
-import { child, elements, indentUnit, lineIndent, text, walk } from "../xml/dom.js";
+import { child, elements, indentUnit, lineIndent, text } from "../xml/dom.js";
 import { XmlEditor } from "../xml/edit.js";
-import { parseXml, type XmlDocument, type XmlElement } from "../xml/parse.js";
+import { findElements, parseXml, type XmlDocument, type XmlElement } from "../xml/parse.js";
 import type { LayoutContext, Splitter } from "./types.js";
 import { badRoot, childValue, elementDocument, extractElement, onlyElements, parseTreeDoc, placeholder, safeSegment, unwrapRoot, wrappedDocument } from "./docs.js";
 import { entryPath, fillSectionAt, hostHasXsi, lower, removeMoved, resolveFile, section, sectionChildIndent } from "./common.js";
 import { ENTITY_CHILD_ORDER, spCompare } from "./order.js";
 import { DvsolError } from "../errors.js";
 import type { SolutionFile } from "../solution/source.js";
+
+const FORMULA_NAMES: ReadonlySet<string> = new Set(["FormulaDefinitionFileName"]);
 
 const FORM_RE = /^FormXml\/([^/]+)\/([^/]+)\.xml$/;
 const VIEW_RE = /^SavedQueries\/([^/]+)\.xml$/;
@@ -80,8 +82,7 @@ export const entitySplitter: Splitter = {
       for (const [p, b] of out) ctx.emit(p, b);
       // Formula definitions travel in the table's folder.
       const seen = new Set<string>();
-      for (const el of walk(ent)) {
-        if (el.name !== "FormulaDefinitionFileName") continue;
+      for (const el of findElements(ent, FORMULA_NAMES)) {
         const entry = entryPath(text(el));
         if (!entry || !/^Formulas\/[^/]+$/i.test(entry) || seen.has(lower(entry))) continue;
         seen.add(lower(entry));
