@@ -3,6 +3,7 @@
 //   coe     the CoE Starter Kit core components tree packed with dvsol (about 1,500 files, 60 MB),
 //   large   bench/gen-large.mjs: ten times the CoE tree (about 15,000 files, 570 MB) with hundreds of
 //           assemblies and thousands of steps, as a folder and as a zip, and its 1.0.0.0 twin,
+//   media   the generator without the corpus, with one 400 MB web resource: memory must not follow entry sizes,
 //   tiny    the generator without the corpus (--dry: a few assemblies and steps, no clones).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -105,12 +106,13 @@ export async function buildInputs(work, which, log = () => {}) {
     packOnce(COE_TREE, zip, `coe:${COE_TREE}`);
     out.coe = { name: "coe", label: "CoE core components (corpus tree, packed by dvsol)", zip, folder: COE_TREE, twinZip: null, stepType: null, stats: await zipStats(zip) };
   }
-  if (which.includes("large") || which.includes("tiny")) {
-    for (const name of ["large", "tiny"].filter((n) => which.includes(n))) {
+  if (which.includes("large") || which.includes("tiny") || which.includes("media")) {
+    for (const name of ["large", "media", "tiny"].filter((n) => which.includes(n))) {
       const folder = path.join(work, name);
       const twin = path.join(work, `${name}-twin`);
       log(`${name}: generating ${folder} (bench/gen-large.mjs; reused when unchanged)`);
-      const params = name === "large" ? {} : { base: "none", clones: 0, assemblies: 6, steps: 40, endpoints: 2, bigMb: 1 };
+      // media: a small solution with one 400 MB web resource (memory must not grow with streamed entries).
+      const params = name === "large" ? {} : { base: "none", clones: 0, assemblies: 6, steps: 40, endpoints: 2, bigMb: name === "media" ? 400 : 1 };
       const gen = await generate({ out: folder, twin, ...params });
       const stampText = fs.readFileSync(path.join(folder, ".dvsol-bench-stamp.json"), "utf8");
       const zip = path.join(work, `${name}.zip`);
@@ -118,7 +120,8 @@ export async function buildInputs(work, which, log = () => {}) {
       log(`${name}: packing the folder and its twin with dvsol (reused when unchanged)`);
       packOnce(folder, zip, stampText);
       packOnce(twin, twinZip, stampText);
-      out[name] = { name, label: name === "large" ? "generated (bench/gen-large.mjs, seed 1)" : "generated, tiny (--dry)", zip, folder, twinZip, stepType: gen.firstType, generated: gen, stats: await zipStats(zip) };
+      const labels = { large: "generated (bench/gen-large.mjs, seed 1)", media: "generated: 6 assemblies, 40 steps and one 400 MB web resource", tiny: "generated, tiny (--dry)" };
+      out[name] = { name, label: labels[name], zip, folder, twinZip, stepType: gen.firstType, generated: gen, stats: await zipStats(zip) };
     }
   }
   for (const v of Object.values(out)) if (v.folder) v.folderStats = folderStats(v.folder);
