@@ -93,7 +93,9 @@ export function createIO(opts: CliIOOptions = {}): CliIO {
       const at = now();
       if (at - started < delay || (progressShown && at - lastProgress < 100)) return;
       lastProgress = at;
-      const columns = (stderr as { columns?: number }).columns ?? 80;
+      // A pseudo-terminal without a size (CI runners, `script`) reports 0 columns: use 80 then, never cut to nothing.
+      const reported = (stderr as { columns?: number }).columns;
+      const columns = reported && reported >= 20 ? reported : 80;
       stderr.write("\r\x1b[2K" + terminalSafe(t.slice(0, columns - 1), false));
       progressShown = true;
     },
