@@ -15,7 +15,7 @@ export const registerImpact: RegisterCommand = (program, ctx) => {
     .addOption(new Option("--mode <mode>", "import mode for a managed solution").choices(["upgrade", "update", "stage"]).default("upgrade"))
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json", "html"]).default("text"))
     .addOption(new Option("--json", "same as --format json (as the other commands say it)").conflicts("format"))
-    .option("--out <file>", "write the report to this file (atomically) and print its path")
+    .option("--out <file>", "write the report to this file (atomically) instead of stdout")
     .addOption(new Option("--fail-on <verdict>", "exit 1 when the verdict reaches this level").choices([...FAIL_ON]).default("blocked"))
     .option("--no-check", "do not run `dvsol check` on the two solutions")
     .option("--timestamp", "add the time the report was made (reports are reproducible without it)");
@@ -61,8 +61,8 @@ export const registerImpact: RegisterCommand = (program, ctx) => {
       } catch (e) {
         throw new DvsolError("OUTPUT_UNWRITABLE", `cannot write ${o.out}: ${(e as Error).message}`, { file: o.out });
       }
-      io.out(o.out);
-      io.info(`impact: ${report.verdict} (${report.summary.reasons.error} blocking, ${report.summary.reasons.warning} attention)`);
+      // As check --out: stdout stays empty (it carries results only), the summary and the path go to stderr.
+      io.info(`impact: ${report.verdict} (${report.summary.reasons.error} blocking, ${report.summary.reasons.warning} attention); ${o.format} report written to ${o.out}`);
     } else {
       io.out(text.endsWith("\n") ? text.slice(0, -1) : text);
     }
