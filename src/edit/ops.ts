@@ -49,7 +49,9 @@ export async function runEdit(location: string, makePlan: (sol: Solution) => Edi
     const sol = await loadSolution(location, opts);
     try {
       const plan = await makePlan(sol);
-      if (sol.manifest.managed === 1) plan.findings.unshift(finding("EDIT_MANAGED_SOLUTION", { solution: sol.manifest.uniqueName }, { component: { kind: "solution", id: null, name: sol.manifest.uniqueName } }));
+      // A managed zip is an export (or a build artifact): editing it makes it disagree with its source. A folder
+      // marked managed is a source tree (dvsol init --managed, SolutionPackager --packagetype managed): edits belong there.
+      if (sol.manifest.managed === 1 && sol.form === "zip") plan.findings.unshift(finding("EDIT_MANAGED_SOLUTION", { solution: sol.manifest.uniqueName }, { component: { kind: "solution", id: null, name: sol.manifest.uniqueName } }));
       plan.findings.unshift(...sol.readFindings);
       const edited = await applyPlan(sol, plan);
       if (opts.dryRun) return { solution: location, form: sol.form, output: null, dryRun: true, plan, written: plan.files.filter((f) => f.kind !== "delete").map((f) => f.path), deleted: plan.files.filter((f) => f.kind === "delete").map((f) => f.path) };

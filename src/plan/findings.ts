@@ -179,9 +179,9 @@ defineFindings({
   EDIT_MANAGED_SOLUTION: {
     severity: "warning",
     title: "Editing a managed solution",
-    message: (a) => `${s(a.solution)} is a managed solution; edits to its files are not how managed solutions are meant to change`,
-    why: "Managed solutions are built from an unmanaged source; editing the export makes the source and the artifact disagree.",
-    fix: "Edit the unmanaged solution (or its unpacked folder) and export or pack the managed one from it.",
+    message: (a) => `${s(a.solution)} is a managed solution zip; editing the artifact makes it disagree with the source it was built from`,
+    why: "A managed zip is an export or a build output: the next export or pack from its source drops an edit made to the zip. (A folder marked managed, as `dvsol init --managed` makes, is a source tree: editing it raises nothing.)",
+    fix: "Edit the source (the unmanaged solution, or the unpacked folder) and export or pack the managed zip from it; if the zip is all there is, unpack it and keep the folder in version control.",
     source: UPD,
   },
   VERSION_NOT_HIGHER: {
