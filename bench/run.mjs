@@ -4,7 +4,7 @@
 // process.resourceUsage() without it). dvsol and its baseline run alternately, medians are reported, and
 // the load average is printed: the numbers mean something only next to each other.
 //
-//   node bench/run.mjs [--runs N] [--quick] [--dry] [--work <dir>] [--only <task,...>] [--inputs small,coe,large]
+//   node bench/run.mjs [--runs N] [--quick] [--dry] [--markdown] [--work <dir>] [--only <task,...>] [--inputs small,coe,large,media]
 //
 //   default   inputs small (PL400Demos 1.0.24.0), coe (the CoE tree, ~1,500 files) and large (bench/gen-large.mjs,
 //             ~15,000 files, ~570 MB); 5 runs (3 on large)
@@ -21,13 +21,14 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, hasGnuTime, load, measure, median } from "./lib/measure.mjs";
 import { DVSOL, ROOT, buildInputs, hasCorpus } from "./lib/inputs.mjs";
-import { printTable, fmtMs, fmtMB, fmtRatio } from "./lib/table.mjs";
+import { printTable, fmtMs, fmtMB, fmtRatio, setMarkdown } from "./lib/table.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (k) => args.includes(k);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const dry = flag("--dry");
+setMarkdown(flag("--markdown"));
 const quick = flag("--quick") || dry;
 const work = path.resolve(opt("--work", path.join(here, ".work")));
 const only = opt("--only", null)?.split(",");
@@ -269,7 +270,8 @@ if (startup) {
 }
 const targets = evaluateTargets();
 console.log("\ntargets:");
-if (inputNames.includes("tiny")) console.log("  (tiny: process start-up dominates, so its ratios are printed but not judged)");
+if (inputNames.some((n) => FIXED_COST_INPUTS.has(n)))
+  console.log(`  (${inputNames.filter((n) => FIXED_COST_INPUTS.has(n)).join(", ")}: Info-ZIP finishes in less time than node takes to start (see start-up), so these ratios are printed, not judged)`);
 for (const t of targets) console.log(`  ${t.met === null ? "n/a " : t.met ? "MET " : "NOT "} ${t.target}: ${t.measured}`);
 
 const results = {
@@ -292,6 +294,9 @@ fs.writeFileSync(path.join(work, "results.json"), JSON.stringify(results, null, 
 console.log(`\nresults: ${path.join(work, "results.json")} (${results.seconds} s)`);
 fs.rmSync(scratch, { recursive: true, force: true });
 
+/** Inputs so small that process start-up is the whole run (unzip -q of small.zip: ~10 ms; node -e 0: ~70 ms). */
+const FIXED_COST_INPUTS = new Set(["tiny", "small"]);
+
 function evaluateTargets() {
   const out = [];
   const big = inputNames.includes("large") ? "large" : inputNames[inputNames.length - 1];
@@ -299,13 +304,13 @@ function evaluateTargets() {
   for (const task of ["unpack", "pack"]) {
     for (const n of inputNames) {
       const r = row(n, task);
-      if (r?.baseline) out.push({ target: `${task} <= 1.5x Info-ZIP (${n})`, met: n === "tiny" ? null : r.ratioWall <= 1.5, measured: `${fmtRatio(r.ratioWall)} wall, ${fmtRatio(r.ratioCpu)} CPU` });
+      if (r?.baseline) out.push({ target: `${task} <= 1.5x Info-ZIP (${n})`, met: FIXED_COST_INPUTS.has(n) ? null : r.ratioWall <= 1.5, measured: `${fmtRatio(r.ratioWall)} wall, ${fmtRatio(r.ratioCpu)} CPU` });
     }
   }
   for (const task of ["edit-version", "edit-add-step"]) {
     for (const n of inputNames) {
       const r = row(n, task);
-      if (r?.baseline) out.push({ target: `${task} <= 0.2x unzip-edit-zip (${n})`, met: n === "tiny" ? null : r.ratioWall <= 0.2, measured: `${fmtRatio(r.ratioWall)} wall, ${fmtRatio(r.ratioCpu)} CPU` });
+      if (r?.baseline) out.push({ target: `${task} <= 0.2x unzip-edit-zip (${n})`, met: FIXED_COST_INPUTS.has(n) ? null : r.ratioWall <= 0.2, measured: `${fmtRatio(r.ratioWall)} wall, ${fmtRatio(r.ratioCpu)} CPU` });
     }
   }
   for (const task of ["check", "impact"]) {
