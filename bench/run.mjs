@@ -24,6 +24,8 @@ import { DVSOL, ROOT, buildInputs, hasCorpus } from "./lib/inputs.mjs";
 import { printTable, fmtMs, fmtMB, fmtRatio, setMarkdown } from "./lib/table.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Inputs so small that process start-up is the whole run (unzip -q of small.zip: ~10 ms; node -e 0: ~70 ms). */
+const FIXED_COST_INPUTS = new Set(["tiny", "small"]);
 const args = process.argv.slice(2);
 const flag = (k) => args.includes(k);
 const opt = (k, d) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
@@ -293,9 +295,6 @@ fs.mkdirSync(work, { recursive: true });
 fs.writeFileSync(path.join(work, "results.json"), JSON.stringify(results, null, 2) + "\n");
 console.log(`\nresults: ${path.join(work, "results.json")} (${results.seconds} s)`);
 fs.rmSync(scratch, { recursive: true, force: true });
-
-/** Inputs so small that process start-up is the whole run (unzip -q of small.zip: ~10 ms; node -e 0: ~70 ms). */
-const FIXED_COST_INPUTS = new Set(["tiny", "small"]);
 
 function evaluateTargets() {
   const out = [];
