@@ -37,17 +37,25 @@ export interface ImpactOptions extends LoadOptions {
 export async function impact(installedPath: string, incomingPath: string, opts: ImpactOptions = {}): Promise<ImpactReport> {
   const { loadSolution } = await import("../model/read.js");
   const loadOpts: LoadOptions = opts.limits ? { limits: opts.limits } : {};
-  const installed = await loadSolution(installedPath, loadOpts);
+  // Both at once: one's reads and inflation (thread pool) overlap the other's parse (this thread). The
+  // installed solution's error, if any, is the one reported, as when they were read one after the other.
+  const [a, b] = await Promise.allSettled([loadSolution(installedPath, loadOpts), loadSolution(incomingPath, loadOpts)]);
+  if (a.status === "rejected" || b.status === "rejected") {
+    if (a.status === "fulfilled") await a.value.source.close();
+    if (b.status === "fulfilled") await b.value.source.close();
+    throw a.status === "rejected" ? a.reason : (b as PromiseRejectedResult).reason;
+  }
+  const installed = a.value;
+  const incoming = b.value;
   try {
-    const incoming = await loadSolution(incomingPath, loadOpts);
-    try {
-      opts.onLoaded?.(installed, incoming);
-      return await impactOf(installed, incoming, opts);
-    } finally {
-      await incoming.source.close();
-    }
+    opts.onLoaded?.(installed, incoming);
+    return await impactOf(installed, incoming, opts);
   } finally {
-    await installed.source.close();
+    try {
+      await incoming.source.close();
+    } finally {
+      await installed.source.close();
+    }
   }
 }
 
@@ -101,10 +109,11 @@ export async function dllFacts(sol: Solution): Promise<Map<string, DllFacts>> {
   const withDll = sol.assemblies.filter((a) => a.dllPath);
   if (!withDll.length) return out;
   const { readAssembly } = await import("../assembly/index.js");
+  const { readComponentFile } = await import("../check/index.js");
   for (const a of withDll) {
     const f = sol.source.get(a.dllPath!) ?? sol.source.find(a.dllPath!);
     if (!f) continue;
-    const bytes = await f.read();
+    const bytes = await readComponentFile(f);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     let version: string | null = null;
     let types: string[] | null = null;

@@ -168,15 +168,16 @@ interface Binding {
  * assembly name and version). Real exports carry steps whose PluginTypeId is not the id of the type the
  * solution carries while the name matches (msdyn_URSUpgradeScripts): the name decides then.
  */
-function resolveType(sol: Solution, step: Step): { assembly: PluginAssembly; type: PluginType } | null {
+function resolveType(types: TypeIndex, step: Step): { assembly: PluginAssembly; type: PluginType } | null {
   if (step.pluginTypeId) {
-    for (const a of sol.assemblies) for (const t of a.types) if (t.id === step.pluginTypeId) return { assembly: a, type: t };
+    const byId = types.byId.get(step.pluginTypeId);
+    if (byId) return byId;
   }
   if (step.pluginTypeName) {
     const q = parseQualifiedName(step.pluginTypeName);
     if (q.assembly) {
-      for (const a of sol.assemblies) {
-        if (lc(a.name) !== lc(q.assembly.name) || (q.assembly.version !== "" && q.assembly.version !== a.version)) continue;
+      for (const a of types.byName.get(lc(q.assembly.name)) ?? []) {
+        if (q.assembly.version !== "" && q.assembly.version !== a.version) continue;
         const t = a.types.find((x) => x.typeName === q.typeName);
         if (t) return { assembly: a, type: t };
       }
@@ -185,13 +186,31 @@ function resolveType(sol: Solution, step: Step): { assembly: PluginAssembly; typ
   return null;
 }
 
-function bindingOf(sol: Solution, step: Step): Binding {
+/** resolveType's lookups: the first type of each id and the assemblies of each name, in document order. */
+interface TypeIndex {
+  byId: Map<string, { assembly: PluginAssembly; type: PluginType }>;
+  byName: Map<string, PluginAssembly[]>;
+}
+
+function indexTypes(sol: Solution): TypeIndex {
+  const byId = new Map<string, { assembly: PluginAssembly; type: PluginType }>();
+  const byName = new Map<string, PluginAssembly[]>();
+  for (const a of sol.assemblies) {
+    for (const t of a.types) if (t.id && !byId.has(t.id)) byId.set(t.id, { assembly: a, type: t });
+    const l = byName.get(lc(a.name));
+    if (l) l.push(a);
+    else byName.set(lc(a.name), [a]);
+  }
+  return { byId, byName };
+}
+
+function bindingOf(types: TypeIndex, step: Step): Binding {
   const system = isSystemHandler(step);
   if (step.eventHandlerTypeCode === EVENT_HANDLER_SERVICE_ENDPOINT || (system && step.eventHandler)) {
     const q = step.pluginTypeName ? parseQualifiedName(step.pluginTypeName) : null;
     return { kind: "endpoint", assembly: null, type: null, typeName: q?.typeName ?? null, assemblyName: q?.assembly?.name ?? null, version: q?.assembly?.version ?? null, endpoint: step.eventHandler, system: true };
   }
-  const found = resolveType(sol, step);
+  const found = resolveType(types, step);
   const assembly = found?.assembly ?? null;
   const type = found?.type ?? null;
   const q = step.pluginTypeName ? parseQualifiedName(step.pluginTypeName) : null;
@@ -450,8 +469,10 @@ export function assessImpact(installed: Solution, incoming: Solution, opts: Asse
   // --- bindings ----------------------------------------------------------------------------------------
   const stepsA = [...installed.steps].sort((x, y) => ord(x.id, y.id));
   const stepsB = [...incoming.steps].sort((x, y) => ord(x.id, y.id));
-  const bindA = new Map(stepsA.map((s) => [s.id, bindingOf(installed, s)]));
-  const bindB = new Map(stepsB.map((s) => [s.id, bindingOf(incoming, s)]));
+  const typesOfA = indexTypes(installed);
+  const typesOfB = indexTypes(incoming);
+  const bindA = new Map(stepsA.map((s) => [s.id, bindingOf(typesOfA, s)]));
+  const bindB = new Map(stepsB.map((s) => [s.id, bindingOf(typesOfB, s)]));
   const stepB = new Map(stepsB.map((s) => [s.id, s]));
   const stepA = new Map(stepsA.map((s) => [s.id, s]));
   const reportedMissing = new Set<string>();

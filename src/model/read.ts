@@ -3,7 +3,7 @@
  */
 import { DvsolError } from "../errors.js";
 import { attr, child, childText, elements, text } from "../xml/dom.js";
-import { parseXmlBytes, type XmlElement } from "../xml/parse.js";
+import { decodeXmlBytes, encodeXmlText, parseXml, type XmlDocument, type XmlElement } from "../xml/parse.js";
 import { openSource, type OpenOptions, type SolutionFile, type SolutionSource } from "../solution/source.js";
 import { normId } from "./ids.js";
 import { parseFullName, parseQualifiedName } from "./names.js";
@@ -66,15 +66,38 @@ async function loadDoc(source: SolutionSource, p: string): Promise<LoadedDoc> {
   if (!f) throw new Error(`internal: ${p} not in source`);
   const cached = f.zipEntry ? parsedEntries.get(f) : undefined;
   if (cached) return cached;
-  const bytes = await f.read();
+  let bytes: Buffer | null = await f.read();
   try {
-    const d: LoadedDoc = { path: f.path, bytes, doc: parseXmlBytes(bytes, { file: source.location, entry: f.path }) };
+    // Decoded first, then parsed without the bytes held: what parseXmlBytes does, but the 38 MB of a large
+    // customizations.xml can be collected while its tables are being built.
+    const where = { file: source.location, entry: f.path };
+    const { text, bom, encoding } = decodeXmlBytes(bytes, where);
+    const kept: Buffer | null = encoding === "utf-8" ? null : bytes;
+    bytes = null;
+    const d = loadedDoc(f.path, kept, parseXml(text, where, {}, bom, encoding));
     if (f.zipEntry) parsedEntries.set(f, d);
     return d;
   } catch (e) {
     if (e instanceof DvsolError) throw e.withLocation({ file: source.location, entry: f.path });
     throw e;
   }
+}
+
+/**
+ * A LoadedDoc that does not keep the file's bytes: the decoded text holds the same content, and keeping both
+ * would cost the size of every document twice over (38 MB more per customizations.xml of a large solution,
+ * for the whole run). UTF-8 was decoded strictly (any invalid byte is XML_ENCODING), so encoding the text
+ * again gives the bytes back exactly, on demand; a UTF-16 document (decoded leniently) keeps its bytes.
+ */
+function loadedDoc(path: string, bytes: Buffer | null, doc: XmlDocument): LoadedDoc {
+  if (bytes) return { path, bytes, doc };
+  return {
+    path,
+    doc,
+    get bytes(): Buffer {
+      return encodeXmlText(doc.text, doc.encoding, doc.bom);
+    },
+  };
 }
 
 export async function readSolution(source: SolutionSource): Promise<Solution> {

@@ -10,7 +10,8 @@ import type { Finding } from "../findings/types.js";
 export interface LoadedDoc {
   /** Path in the source (zip entry or folder-relative). */
   path: string;
-  bytes: Buffer;
+  /** The file's bytes (for a UTF-8 document, encoded again from `doc.text` when asked for: see loadDoc). */
+  readonly bytes: Buffer;
   doc: XmlDocument;
 }
 

@@ -118,6 +118,11 @@ test("unusable input and usage errors exit 2 without a stack trace", () => {
   const notSolution = dvsol(["impact", path.join(safe.installed, "Other"), safe.incoming]);
   assert.equal(notSolution.code, 2);
   assert.ok(existsSync(safe.installed));
+  // Both unusable (the two are read at once): the installed solution's error is the one reported, whichever fails first.
+  const both = dvsol(["impact", path.join(safe.installed, "Other"), path.join(safe.dir, "nope")]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /INPUT_NOT_SOLUTION|SOLUTION_MISSING_MANIFEST/);
+  assert.doesNotMatch(both.stderr, /INPUT_NOT_FOUND/);
 });
 
 test("help shows a real example", () => {

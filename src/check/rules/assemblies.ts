@@ -1,9 +1,8 @@
 /** Rules on plug-in assemblies as the XML describes them (the DLL itself: ../dll.ts). */
 import type { Finding } from "../../findings/types.js";
 import { compareVersions, parseFullName, parseQualifiedName, tryParseVersion, ASSEMBLY_VERSION } from "../../model/names.js";
-import { COMPONENT_TYPE } from "../../model/types.js";
+import type { PluginAssembly, Step } from "../../model/types.js";
 import type { RuleContext } from "../context.js";
-import { assemblyOfRoot } from "./references.js";
 
 function sameVersion(a: string, b: string): boolean {
   const x = tryParseVersion(a, ASSEMBLY_VERSION);
@@ -33,12 +32,22 @@ export function assemblySettingsRule(ctx: RuleContext): Finding[] {
 export function assemblyVersionRule(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const sol = ctx.sol;
+  const roots = ctx.assemblyRoots();
+  // The steps whose type each assembly holds, in document order.
+  const stepsOf = new Map<PluginAssembly, Step[]>();
+  for (const s of sol.steps) {
+    if (!s.pluginTypeName) continue;
+    const a = ctx.stepType(s)?.assembly;
+    if (!a) continue;
+    const l = stepsOf.get(a);
+    if (l) l.push(s);
+    else stepsOf.set(a, [s]);
+  }
   for (const a of sol.assemblies) {
     if (!a.version) continue;
     const base = { assembly: a.fullName, assemblyName: a.name, version: a.version };
-    for (const rc of sol.manifest.rootComponents) {
-      if (rc.type !== COMPONENT_TYPE.pluginAssembly || !rc.schemaName) continue;
-      if (assemblyOfRoot([a], rc) !== a) continue;
+    for (const rc of roots.rootsOf(a)) {
+      if (!rc.schemaName) continue;
       const v = parseFullName(rc.schemaName).version;
       if (v && !sameVersion(v, a.version)) {
         out.push(ctx.make("ASSEMBLY_VERSION_MISMATCH", { ...base, place: "the RootComponent (type 91) in solution.xml", found: v }, { kind: "rootcomponent", id: rc.id, name: rc.schemaName }, ctx.where(rc.loc)));
@@ -51,9 +60,8 @@ export function assemblyVersionRule(ctx: RuleContext): Finding[] {
         out.push(ctx.make("ASSEMBLY_VERSION_MISMATCH", { ...base, place: `the AssemblyQualifiedName of type ${t.typeName}`, found: v }, ctx.typeRef(t), ctx.where(t.loc)));
       }
     }
-    for (const s of sol.steps) {
-      if (!s.pluginTypeName || ctx.stepType(s)?.assembly !== a) continue;
-      const v = parseQualifiedName(s.pluginTypeName).assembly?.version;
+    for (const s of stepsOf.get(a) ?? []) {
+      const v = parseQualifiedName(s.pluginTypeName!).assembly?.version;
       if (v && !sameVersion(v, a.version)) {
         out.push(ctx.make("ASSEMBLY_VERSION_MISMATCH", { ...base, place: `the PluginTypeName of step "${ctx.stepName(s)}"`, found: v }, ctx.stepRef(s), ctx.where(s.loc, "PluginTypeName")));
       }

@@ -57,28 +57,30 @@ export function rootComponentRule(ctx: RuleContext): Finding[] {
   const roots = sol.manifest.rootComponents;
   const rootsOf = (type: number) => roots.filter((r) => r.type === type);
   const loc = (rc: RootComponent) => ctx.where(rc.loc);
+  const asmIndex = ctx.assemblyRoots();
+  const stepIds = new Set(sol.steps.map((s) => s.id));
+  const endpointIds = new Set(sol.endpoints.map((e) => e.id));
 
   // Root components that name something the solution does not hold.
   for (const rc of rootsOf(COMPONENT_TYPE.pluginAssembly)) {
-    if (!assemblyOfRoot(sol.assemblies, rc)) {
+    if (!asmIndex.of(rc)) {
       out.push(ctx.make("ROOT_WITHOUT_COMPONENT", { kind: "plug-in assembly", ref: rc.schemaName ?? rc.id, type: rc.type }, { kind: "rootcomponent", id: rc.id, name: rc.schemaName }, loc(rc)));
     }
   }
   for (const rc of rootsOf(COMPONENT_TYPE.step)) {
-    if (rc.id && !sol.steps.some((s) => s.id === rc.id)) {
+    if (rc.id && !stepIds.has(rc.id)) {
       out.push(ctx.make("ROOT_WITHOUT_COMPONENT", { kind: "step", ref: rc.id, type: rc.type }, { kind: "rootcomponent", id: rc.id, name: rc.schemaName }, loc(rc)));
     }
   }
   for (const rc of rootsOf(COMPONENT_TYPE.serviceEndpoint)) {
-    if (rc.id && !sol.endpoints.some((e) => e.id === rc.id)) {
+    if (rc.id && !endpointIds.has(rc.id)) {
       out.push(ctx.make("ROOT_WITHOUT_COMPONENT", { kind: "service endpoint", ref: rc.id, type: rc.type }, { kind: "rootcomponent", id: rc.id, name: rc.schemaName }, loc(rc)));
     }
   }
 
   // Components without their root component.
-  const asmRoots = rootsOf(COMPONENT_TYPE.pluginAssembly);
   for (const a of sol.assemblies) {
-    if (!asmRoots.some((rc) => assemblyOfRoot([a], rc))) {
+    if (!asmIndex.rootsOf(a).length) {
       out.push(ctx.make("COMPONENT_WITHOUT_ROOT", { kind: "plug-in assembly", ref: a.fullName, type: COMPONENT_TYPE.pluginAssembly }, ctx.assemblyRef(a), ctx.where(a.loc)));
     }
   }
