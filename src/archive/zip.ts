@@ -870,9 +870,13 @@ function verifyEntry(entry: ZipEntry, size: number, crc: number, file: string | 
   return null;
 }
 
-/** One output chunk for the declared size + 1 byte (a single thread-pool round trip); maxOutputLength stops at any excess. */
+/**
+ * One output chunk for the declared size + 1 byte (a single thread-pool round trip, and the result is that chunk:
+ * no second copy joining 8 MiB pieces, which held a 38 MB customizations.xml twice); maxOutputLength stops at
+ * any excess. Above 64 MiB (the declared size is the archive's word) the chunks are 64 MiB.
+ */
 function inflateOptions(entry: ZipEntry): zlib.ZlibOptions {
-  return { maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(64, Math.min(entry.size + 1, 8 * MiB)) };
+  return { maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(64, Math.min(entry.size + 1, 64 * MiB)) };
 }
 
 function inflateError(e: unknown, entry: ZipEntry, file: string | undefined): DvsolError {
