@@ -51,8 +51,9 @@ export async function runEdit(location: string, makePlan: (sol: Solution) => Edi
     const source = await openSource(location, opts);
     // A zip written again copies most entries raw: start checking them now, on a worker thread, while this one
     // parses and plans (src/edit/verify.ts). The two documents the model reads are checked by that read.
+    // (An --out that is not a .zip name: commit starts the check itself if it writes a zip.)
     let verification: RawVerification | undefined;
-    if (!opts.dryRun && source.zip) {
+    if (!opts.dryRun && source.zip && (opts.out === undefined || /\.zip$/i.test(opts.out))) {
       const skip = [source.find(ZIP_MANIFEST)?.path, source.find(ZIP_CUSTOMIZATIONS)?.path].filter((p): p is string => !!p);
       verification = startRawVerification(source.zip, location, opts.limits, { skip });
     }
