@@ -60,6 +60,11 @@ const WRITE_FLUSH = MiB;
  */
 const SYNC_ZLIB_MAX = 16 * 1024;
 const RAW_STREAM_CHUNK = 256 * 1024;
+/**
+ * addRaw reads entries up to this compressed size synchronously: for the thousands of small entries of a
+ * solution, a thread-pool read per entry costs the main thread more than the read itself.
+ */
+const RAW_SYNC_MAX = 256 * 1024;
 /** stream() of entries up to this size (and compressed size) reads and inflates them in one go. */
 const SMALL_STREAM_MAX = 1024 * 1024;
 /** Local headers closer together than this are fetched with one read at open(). */
@@ -763,6 +768,12 @@ export class ZipReader {
     return entry.compressedSize ? this.#src.read(start, entry.compressedSize) : Buffer.alloc(0);
   }
 
+  /** readRaw() without the thread pool, for small entries (see readSync). */
+  readRawSync(entry: ZipEntry): Buffer {
+    const start = this.#check(entry);
+    return entry.compressedSize ? this.#src.readSync(start, entry.compressedSize) : Buffer.alloc(0);
+  }
+
   /** The entry's bytes as stored, as a stream (for copying big entries with constant memory). */
   streamRaw(entry: ZipEntry): NodeJS.ReadableStream {
     return this.#rawStream(this.#check(entry), entry.compressedSize);
@@ -1058,7 +1069,7 @@ export class ZipWriter {
       promise: null,
       weight: big ? MiB : entry.compressedSize,
       prepare: async () => {
-        const data = big ? null : await from.readRaw(entry);
+        const data = big ? null : entry.compressedSize <= RAW_SYNC_MAX ? from.readRawSync(entry) : await from.readRaw(entry);
         const header: Header = {
           nameBytes: Buffer.from(name, "utf8"),
           flags: (entry.flags & FLAG_COMPRESSION_OPTIONS) | (isAscii(name) ? 0 : FLAG_UTF8),

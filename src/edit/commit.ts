@@ -14,10 +14,16 @@ import { CONTENT_TYPES, contentTypes, planPack, planUnpack, type OutFile } from 
 import type { Solution } from "../model/types.js";
 import type { SolutionSource } from "../solution/source.js";
 import { OverlaySource } from "./overlay.js";
+import { startRawVerification, type RawVerification } from "./verify.js";
 
 export interface CommitOptions {
   /** Write the result here instead of in place: a .zip path, or a folder (must be empty or absent). */
   out?: string;
+  /**
+   * @internal Verification of raw copies started earlier (runEdit starts it when the zip is opened); without
+   * it, commit verifies the entries it copies raw itself.
+   */
+  verification?: RawVerification;
 }
 
 export interface CommitResult {
@@ -50,16 +56,16 @@ export async function commit(original: Solution, edited: Solution, opts: CommitO
   const { written, deleted } = await changedFiles(base, src);
   const names = [...written.keys()].sort();
   if (opts.out !== undefined) {
-    await writeOut(src, opts.out, written);
+    await writeOut(src, opts.out, written, opts.verification);
     return { output: opts.out, written: names, deleted };
   }
   if (written.size === 0 && deleted.length === 0) return { output: base.location, written: [], deleted: [] };
-  if (base.form === "zip") await writeZipEdited(base.location, base, src, written);
+  if (base.form === "zip") await writeZipEdited(base.location, base, src, written, opts.verification);
   else await writeFolderEdits(base.location, written, deleted);
   return { output: base.location, written: names, deleted };
 }
 
-async function writeOut(src: SolutionSource, out: string, written: Map<string, Buffer>): Promise<void> {
+async function writeOut(src: SolutionSource, out: string, written: Map<string, Buffer>, verification?: RawVerification): Promise<void> {
   const st = await fsp.stat(out).catch(() => null);
   const toZip = st ? st.isFile() : /\.zip$/i.test(out);
   if (src.form === "folder" && isInside(out, src.location)) {
@@ -68,7 +74,7 @@ async function writeOut(src: SolutionSource, out: string, written: Map<string, B
   if (path.resolve(out) === path.resolve(src.location)) {
     throw new DvsolError("USAGE_BAD_OPTION", `--out names the input itself (${out}); leave --out away to edit in place`, { file: out });
   }
-  if (src.form === "zip" && toZip) return writeZipEdited(out, src instanceof OverlaySource ? src.base : src, src, written);
+  if (src.form === "zip" && toZip) return writeZipEdited(out, src instanceof OverlaySource ? src.base : src, src, written, verification);
   if (src.form === "folder" && !toZip) {
     const files: OutFile[] = src.files.map((f) => ({ path: f.path, content: written.get(f.path) ?? { from: f } }));
     return writeFolder(out, files, { clobber: false });
@@ -100,54 +106,62 @@ function needsNewContentTypes(before: readonly string[], after: readonly string[
   return false;
 }
 
-async function writeZipEdited(target: string, base: SolutionSource, edited: SolutionSource, written: Map<string, Buffer>): Promise<void> {
+async function writeZipEdited(
+  target: string,
+  base: SolutionSource,
+  edited: SolutionSource,
+  written: Map<string, Buffer>,
+  verification: RawVerification | undefined,
+): Promise<void> {
   const { ZipWriter } = await import("../archive/index.js");
   const finalNames = edited.files.map((f) => f.path);
   const regen = !!base.get(CONTENT_TYPES) && needsNewContentTypes(base.files.map((f) => f.path), finalNames);
-  await verifyRawCopies(base, edited, written);
-  await produceFileAtomic(
-    target,
-    async (tmp) => {
-      const w = await ZipWriter.create(tmp);
-      try {
-        for (const f of edited.files) {
-          const b = base.get(f.path);
-          const time = b?.zipEntry ? { dosTime: b.zipEntry.dosTime, dosDate: b.zipEntry.dosDate } : {};
-          if (f.path === CONTENT_TYPES && regen) {
-            w.add(f.path, contentTypes(finalNames.filter((n) => n !== CONTENT_TYPES)), time);
-            continue;
+  // Entries copied raw keep their bytes, and so would keep their damage: each is inflated with the reader's
+  // checks (src/edit/verify.ts) while the new zip is written, and the new zip replaces the target only when
+  // every one of them passed.
+  const raw = edited.files.filter((f) => !written.has(f.path) && !(f.path === CONTENT_TYPES && regen)).map((f) => base.get(f.path)).filter((b) => !!b?.zipEntry && !!b.zip);
+  let own: RawVerification | undefined;
+  if (!verification && raw.length && base.zip) {
+    own = startRawVerification(base.zip, base.location, base.zip.limits, { only: raw.map((b) => b!.path) });
+  }
+  const check = verification ?? own;
+  try {
+    await produceFileAtomic(
+      target,
+      async (tmp) => {
+        const w = await ZipWriter.create(tmp);
+        try {
+          for (const f of edited.files) {
+            const b = base.get(f.path);
+            const time = b?.zipEntry ? { dosTime: b.zipEntry.dosTime, dosDate: b.zipEntry.dosDate } : {};
+            if (f.path === CONTENT_TYPES && regen) {
+              w.add(f.path, contentTypes(finalNames.filter((n) => n !== CONTENT_TYPES)), time);
+              continue;
+            }
+            const bytes = written.get(f.path);
+            if (bytes) w.add(f.path, bytes, time);
+            else if (b?.zipEntry && b.zip) w.addRaw(f.path, b.zip, b.zipEntry);
+            else w.add(f.path, await f.read(), time);
           }
-          const bytes = written.get(f.path);
-          if (bytes) w.add(f.path, bytes, time);
-          else if (b?.zipEntry && b.zip) w.addRaw(f.path, b.zip, b.zipEntry);
-          else w.add(f.path, await f.read(), time);
+          if (check) {
+            const failures = await check.done;
+            for (const b of raw) {
+              if (check.skipped.has(b!.path)) continue;
+              const e = failures.get(b!.path);
+              if (e) throw e;
+            }
+          }
+          await w.finish();
+        } catch (e) {
+          await w.abort();
+          throw e;
         }
-        await w.finish();
-      } catch (e) {
-        await w.abort();
-        throw e;
-      }
-    },
-    { overwrite: true },
-  );
-}
-
-/**
- * Entries copied raw keep their bytes, and so would keep their damage: inflate each one (size, CRC-32, bomb
- * checks of the archive reader) before writing, so that an edit refuses a damaged zip instead of writing a
- * new one that fails at import. (Reliability: test/reliability/zip.test.ts.)
- */
-async function verifyRawCopies(base: SolutionSource, edited: SolutionSource, written: Map<string, Buffer>): Promise<void> {
-  const raw = edited.files.map((f) => (written.has(f.path) ? undefined : base.get(f.path))).filter((b) => !!b?.zipEntry && !!b.zip && !!b.stream);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(4, raw.length) }, async () => {
-      while (next < raw.length) {
-        const f = raw[next++]!;
-        for await (const _chunk of f.stream!()) void _chunk;
-      }
-    }),
-  );
+      },
+      { overwrite: true },
+    );
+  } finally {
+    await own?.cancel();
+  }
 }
 
 async function writeFolderEdits(root: string, written: Map<string, Buffer>, deleted: string[]): Promise<void> {

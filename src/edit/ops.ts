@@ -4,7 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { DvsolError } from "../errors.js";
-import { loadSolution } from "../model/read.js";
+import { readSolution, ZIP_CUSTOMIZATIONS, ZIP_MANIFEST } from "../model/read.js";
+import { openSource } from "../solution/source.js";
 import { normId } from "../model/ids.js";
 import type { Solution } from "../model/types.js";
 import type { OpenOptions } from "../solution/source.js";
@@ -20,6 +21,7 @@ import { STABLE_MESSAGES, chainCatalogs, type MessageCatalog, type SdkMessageRef
 import { applyPlan } from "./apply.js";
 import { commit } from "./commit.js";
 import { withLock } from "./lock.js";
+import { startRawVerification, type RawVerification } from "./verify.js";
 import "../plan/findings.js";
 
 export interface EditRunOptions extends OpenOptions {
@@ -46,8 +48,17 @@ export interface EditResult {
 /** Runs one planner over a solution and writes the result (see the module comment). */
 export async function runEdit(location: string, makePlan: (sol: Solution) => EditPlan | Promise<EditPlan>, opts: EditRunOptions = {}): Promise<EditResult> {
   const body = async (): Promise<EditResult> => {
-    const sol = await loadSolution(location, opts);
+    const source = await openSource(location, opts);
+    // A zip written again copies most entries raw: start checking them now, on a worker thread, while this one
+    // parses and plans (src/edit/verify.ts). The two documents the model reads are checked by that read.
+    // (An --out that is not a .zip name: commit starts the check itself if it writes a zip.)
+    let verification: RawVerification | undefined;
+    if (!opts.dryRun && source.zip && (opts.out === undefined || /\.zip$/i.test(opts.out))) {
+      const skip = [source.find(ZIP_MANIFEST)?.path, source.find(ZIP_CUSTOMIZATIONS)?.path].filter((p): p is string => !!p);
+      verification = startRawVerification(source.zip, location, opts.limits, { skip });
+    }
     try {
+      const sol = await readSolution(source);
       const plan = await makePlan(sol);
       // A managed zip is an export (or a build artifact): editing it makes it disagree with its source. A folder
       // marked managed is a source tree (dvsol init --managed, SolutionPackager --packagetype managed): edits belong there.
@@ -55,10 +66,11 @@ export async function runEdit(location: string, makePlan: (sol: Solution) => Edi
       plan.findings.unshift(...sol.readFindings);
       const edited = await applyPlan(sol, plan);
       if (opts.dryRun) return { solution: location, form: sol.form, output: null, dryRun: true, plan, written: plan.files.filter((f) => f.kind !== "delete").map((f) => f.path), deleted: plan.files.filter((f) => f.kind === "delete").map((f) => f.path) };
-      const r = await commit(sol, edited, { out: opts.out });
+      const r = await commit(sol, edited, { out: opts.out, verification });
       return { solution: location, form: sol.form, output: r.output, dryRun: false, plan, written: r.written, deleted: r.deleted };
     } finally {
-      await sol.source.close();
+      await verification?.cancel();
+      await source.close();
     }
   };
   return !opts.dryRun && opts.out === undefined ? withLock(location, body) : body();
