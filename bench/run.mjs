@@ -6,8 +6,8 @@
 //
 //   node bench/run.mjs [--runs N] [--quick] [--dry] [--markdown] [--work <dir>] [--only <task,...>] [--inputs small,coe,large,media]
 //
-//   default   inputs small (PL400Demos 1.0.24.0), coe (the CoE tree, ~1,500 files) and large (bench/gen-large.mjs,
-//             ~15,000 files, ~570 MB); 5 runs (3 on large)
+//   default   inputs small (PL400Demos 1.0.24.0), coe (the CoE tree, ~1,500 files), media (one 400 MB web resource) and large (bench/gen-large.mjs,
+//             ~15,000 files, ~570 MB); 5 runs (3 on large and media)
 //   --quick   small and coe only, 3 runs, 10 start-ups
 //   --dry     the tiny generated input only (no corpus needed), 1 run, no warm-up: checks that the script
 //             runs end to end (test/bench.test.ts)
@@ -56,7 +56,7 @@ const loadStart = load();
 const t0 = performance.now();
 log(`work folder ${work}; inputs ${inputNames.join(", ")}; load average ${loadStart.join(" ")}`);
 const inputs = await buildInputs(work, inputNames, log);
-const runsFor = (inp) => Number(runsArg ?? (dry ? 1 : quick ? 3 : inp.name === "large" ? 3 : 5));
+const runsFor = (inp) => Number(runsArg ?? (dry ? 1 : quick ? 3 : inp.name === "large" || inp.name === "media" ? 3 : 5));
 
 // Every run writes to a new path; a task's outputs are removed when the task is done (ext4 is slow to create
 // files next to many recently deleted ones, which would charge one tool for the other's clean-up).

@@ -38,16 +38,23 @@ export function fromFailure(f: EntryFailure): Error {
   return new DvsolError(f.code, f.message, { file: f.file, entry: f.entry, hint: f.hint });
 }
 
+/** Entries above this size are checked as a stream (constant memory), not inflated whole. */
+const STREAM_CHECK_MIN = 8 * 1024 * 1024;
+
 /**
- * Inflates and checks the entries one after another on this thread (synchronous reads: this runs on a worker
- * thread, or as the fallback). Returns the failures, in central directory order.
+ * Inflates and checks the entries one after another on this thread (synchronous reads for all but big entries:
+ * this runs on a worker thread, or as the fallback). Entries over 8 MiB are streamed through the same checks,
+ * so a 400 MB web resource costs no more memory than a small one. Returns the failures, in central directory
+ * order.
  */
-export function verifyEntriesSync(zip: ZipReader, entries: readonly ZipEntry[], stop?: () => boolean): EntryFailure[] {
+export async function verifyEntries(zip: ZipReader, entries: readonly ZipEntry[], stop?: () => boolean): Promise<EntryFailure[]> {
   const failures: EntryFailure[] = [];
   for (const e of entries) {
     if (stop?.()) break;
     try {
-      zip.readSync(e);
+      if (e.size > STREAM_CHECK_MIN) {
+        for await (const chunk of zip.stream(e)) void chunk;
+      } else zip.readSync(e);
     } catch (err) {
       failures.push(toFailure(e.name, err));
     }

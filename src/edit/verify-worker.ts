@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { ZipReader, type ZipLimits } from "../archive/index.js";
-import { selectEntries, toFailure, verifyEntriesSync, type EntrySelection } from "./verify-entries.js";
+import { selectEntries, toFailure, verifyEntries, type EntrySelection } from "./verify-entries.js";
 
 interface Data extends EntrySelection {
   file: string;
@@ -15,7 +15,7 @@ const data = workerData as Data;
 try {
   const zip = await ZipReader.open(data.file, { limits: data.limits });
   try {
-    parentPort!.postMessage({ failures: verifyEntriesSync(zip, selectEntries(zip, data)) });
+    parentPort!.postMessage({ failures: await verifyEntries(zip, selectEntries(zip, data)) });
   } finally {
     await zip.close();
   }

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ZipLimits, ZipReader } from "../archive/index.js";
-import { fromFailure, selectEntries, verifyEntriesSync, type EntryFailure, type EntrySelection } from "./verify-entries.js";
+import { fromFailure, selectEntries, verifyEntries, type EntryFailure, type EntrySelection } from "./verify-entries.js";
 
 export interface RawVerification {
   /** Entries it leaves out (the caller read them through the reader, which checked them). */
@@ -43,7 +43,7 @@ function collect(failures: EntryFailure[]): Map<string, Error> {
  */
 export function startRawVerification(zip: ZipReader, file: string, limits: Partial<ZipLimits> | undefined, sel: EntrySelection): RawVerification {
   const skipped = new Set(sel.only ? [] : (sel.skip ?? []));
-  const inProcess = () => Promise.resolve().then(() => collect(verifyEntriesSync(zip, selectEntries(zip, sel))));
+  const inProcess = () => Promise.resolve().then(async () => collect(await verifyEntries(zip, selectEntries(zip, sel))));
   const url = workerUrl();
   // On this thread the check runs when commit asks for it (not while the model is being read).
   const here = (): RawVerification => {

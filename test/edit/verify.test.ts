@@ -84,3 +84,29 @@ test("an edit (runEdit: the check starts when the zip is opened) refuses a damag
   const r = await setVersion(file, { bump: "build" }, { dryRun: true });
   assert.equal(r.output, null);
 });
+
+test("verification: an entry over 8 MiB is checked as a stream (constant memory), and its damage is still found", async (t) => {
+  const dir = tmp("dvsol-verify-big-");
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // 9 MiB that deflate cannot shrink much (a hash chain), so the ratio limit stays out of the way.
+  const { createHash } = await import("node:crypto");
+  const parts: Buffer[] = [];
+  let h = Buffer.from("dvsol");
+  for (let n = 0; n < (9 * 1024 * 1024) / 32; n++) parts.push((h = createHash("sha256").update(h).digest()));
+  const big = Buffer.concat(parts);
+  const entries = zipFiles(sampleSolution()).map(([name, c]) => ({ name, content: c }) as { name: string; content: Buffer; crc?: number });
+  entries.push({ name: "WebResources/big-bad.bin", content: big, crc: (crc32(big) ^ 1) >>> 0 }, { name: "WebResources/big-good.bin", content: big });
+  const file = path.join(dir, "Big_1_0_0_0.zip");
+  writeFileSync(file, buildZip(entries));
+  for (const start of [built.startRawVerification, startRawVerification]) {
+    const zip = await ZipReader.open(file);
+    try {
+      const v = start(zip, file, undefined, { skip: [] });
+      const failures = await v.done;
+      assert.deepEqual([...failures.keys()], ["WebResources/big-bad.bin"], v.via);
+      assert.equal((failures.get("WebResources/big-bad.bin") as { code?: string }).code, "ZIP_CRC_MISMATCH");
+    } finally {
+      await zip.close();
+    }
+  }
+});
