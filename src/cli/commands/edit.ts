@@ -59,7 +59,8 @@ function stepOptions(cmd: Command, forUpdate: boolean): Command {
     .option("--mode <mode>", "sync | async (async only in postoperation)" + (forUpdate ? "" : "; default sync"))
     .option("--rank <N>", "execution order among steps on the same message, table and stage" + (forUpdate ? "" : "; default 1"))
     .option("--filter <a,b>", "filtering attributes (Update only): the step runs only when one of these columns changes")
-    .option("--config <text>", "unsecure configuration passed to the plug-in's constructor" + (forUpdate ? " (\"\" removes it)" : ""))
+    .option("--unsecure-config <text>", "unsecure configuration passed to the plug-in's constructor" + (forUpdate ? " (\"\" removes it)" : ""))
+    .option("--config <text>", "the same as --unsecure-config, after the subcommand (before it, --config names the rules file)")
     .option("--name <name>", "step name" + (forUpdate ? "" : " (default \"<Type>: <Message> of <table>\", as the Plug-in Registration Tool writes)"))
     .option("--description <text>", "description" + (forUpdate ? "" : " (default: the name)"))
     .option("--secondary-entity <table>", "secondary table (backward compatibility only)")
@@ -72,11 +73,11 @@ function stepOptions(cmd: Command, forUpdate: boolean): Command {
 }
 
 /**
- * `--config <text>` of add/update step has the name of the global `--config <file>`, and commander gives
- * program options to the program wherever they appear. An occurrence after the subcommand is the step's
- * unsecure configuration: take it from the raw arguments and clear the global.
+ * `--unsecure-config <text>` is the step's unsecure configuration. Its older name `--config <text>` is also the
+ * global `--config <file>`, and commander gives program options to the program wherever they appear: an
+ * occurrence after the subcommand is the step's configuration, taken from the raw arguments (the global cleared).
  */
-function stepConfig(cmd: Command, o: Record<string, unknown>): void {
+async function stepConfig(cmd: Command, o: Record<string, unknown>): Promise<void> {
   let root: Command = cmd;
   while (root.parent) root = root.parent;
   const raw = ((root as unknown as { rawArgs?: string[] }).rawArgs ?? []).slice(2);
@@ -91,6 +92,12 @@ function stepConfig(cmd: Command, o: Record<string, unknown>): void {
     } else if (a.startsWith("--config=")) o.config = a.slice("--config=".length);
   }
   if (o.config !== undefined) root.setOptionValue("config", undefined);
+  if (o.unsecureConfig !== undefined) {
+    if (o.config !== undefined && o.config !== o.unsecureConfig) {
+      await usageError("--unsecure-config and --config (its other name) give different values; use --unsecure-config only");
+    }
+    o.config = o.unsecureConfig;
+  }
 }
 
 function stepFields(o: Record<string, unknown>) {
@@ -191,7 +198,7 @@ Examples:
   );
   step.action(async (solution: string, o: CommonOpts) => {
     const { addStep } = await import("../../edit/ops.js");
-    stepConfig(step, o);
+    await stepConfig(step, o);
     await report(ctx, o, (run) =>
       addStep(solution, {
         ...run,
@@ -285,10 +292,10 @@ Examples:
     .argument("<step>", "step id or name");
   stepOptions(us, true);
   common(us);
-  us.addHelpText("after", `\nExamples:\n  $ dvsol update step src/PL400Demos "DemoPlugin.ValidatePetTrick: Create of dem_petrrick" --rank 5 --config "strict=true"\n  $ dvsol update step Contoso.zip 64ea8779-2726-ee11-9966-00224823910f --stage postoperation --mode async\n`);
+  us.addHelpText("after", `\nExamples:\n  $ dvsol update step src/PL400Demos "DemoPlugin.ValidatePetTrick: Create of dem_petrrick" --rank 5 --unsecure-config "strict=true"\n  $ dvsol update step Contoso.zip 64ea8779-2726-ee11-9966-00224823910f --stage postoperation --mode async\n`);
   us.action(async (solution: string, ref: string, o: CommonOpts) => {
     const { updateStep } = await import("../../edit/ops.js");
-    stepConfig(us, o);
+    await stepConfig(us, o);
     await report(ctx, o, (run) => updateStep(solution, ref, { ...run, ...stepFields(o) }));
   });
 
