@@ -25,12 +25,40 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Creates the lock file with its content in one step: written to `<lock>.<pid>.tmp`, then hard-linked to the
+ * lock's name (which fails if it exists). Created empty and then written, a run killed in between left an
+ * empty lock that no one could attribute, so every later edit said LOCKED. Where the file system has no hard
+ * links, create-exclusive-then-write is the fallback.
+ */
+async function createLockFile(lockPath: string, content: string): Promise<void> {
+  const dir = path.dirname(lockPath);
+  const base = path.basename(lockPath);
+  // Leftovers of runs killed between writing and linking.
+  for (const n of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (!n.startsWith(base + ".") || !n.endsWith(".tmp")) continue;
+    const pid = Number(n.slice(base.length + 1, -4));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) await fsp.rm(path.join(dir, n), { force: true });
+  }
+  const tmp = `${lockPath}.${process.pid}.tmp`;
+  await fsp.writeFile(tmp, content);
+  try {
+    await fsp.link(tmp, lockPath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw e;
+    await fsp.writeFile(lockPath, content, { flag: "wx" }); // no hard links here
+  } finally {
+    await fsp.rm(tmp, { force: true });
+  }
+}
+
 export async function acquireLock(location: string): Promise<() => Promise<void>> {
   const lockPath = await lockPathFor(location);
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await fsp.writeFile(lockPath, mine, { flag: "wx" });
+      await createLockFile(lockPath, mine);
       return async () => {
         const now = await fsp.readFile(lockPath, "utf8").catch(() => null);
         if (now === mine) await fsp.rm(lockPath, { force: true });
