@@ -82,34 +82,65 @@ export async function checkSolution(sol: Solution, opts: CheckOptions = {}): Pro
 
 /** Reads each assembly's DLL (when the solution holds it) and runs the DLL rules. */
 async function dllFindings(ctx: RuleContext): Promise<Finding[]> {
-  const withDll = ctx.sol.assemblies.filter((a) => a.dllPath);
-  if (!withDll.length) return [];
+  const dlls = await readSolutionDlls(ctx.sol);
+  const out: Finding[] = [];
+  for (const a of ctx.sol.assemblies) {
+    const d = a.dllPath ? dlls.get(a.dllPath) : undefined;
+    if (d) out.push(...dllRule(ctx, a, d.read, (info) => assemblyFindings(info)));
+  }
+  return out;
+}
+
+/** A DLL of the solution: its bytes and what the assembly reader made of them. */
+export interface SolutionDll {
+  bytes: Buffer;
+  read: DllRead;
+}
+
+const dllReads = new WeakMap<Solution, Promise<Map<string, SolutionDll>>>();
+
+/**
+ * The DLLs the solution holds, by the assembly's dllPath, each read once per loaded solution: `dvsol impact`
+ * needs them for the check and for its own facts (300 assemblies on each side of the generated large input).
+ * Base classes may live in another assembly of the same solution: the reader follows them there.
+ */
+export function readSolutionDlls(sol: Solution): Promise<Map<string, SolutionDll>> {
+  let p = dllReads.get(sol);
+  if (!p) {
+    p = readDlls(sol);
+    dllReads.set(sol, p);
+  }
+  return p;
+}
+
+async function readDlls(sol: Solution): Promise<Map<string, SolutionDll>> {
+  const out = new Map<string, SolutionDll>();
+  const withDll = sol.assemblies.filter((a) => a.dllPath);
+  if (!withDll.length) return out;
   const { readAssembly } = await import("../assembly/index.js");
+  const { isDvsolError } = await import("../errors.js");
   const bytes = new Map<string, Buffer>();
   for (const a of withDll) {
-    const f = ctx.sol.source.get(a.dllPath!);
+    const f = sol.source.get(a.dllPath!);
     if (f) bytes.set(a.dllPath!, await readComponentFile(f));
   }
-  // Base classes may live in another assembly of the same solution.
   const byName = new Map<string, Buffer>();
   for (const a of withDll) {
     const b = bytes.get(a.dllPath!);
     if (b && !byName.has(a.name.toLowerCase())) byName.set(a.name.toLowerCase(), b);
   }
   const resolveReference = (name: string): Uint8Array | null => byName.get(name.toLowerCase()) ?? null;
-  const out: Finding[] = [];
   for (const a of withDll) {
     const b = bytes.get(a.dllPath!);
-    if (!b) continue;
+    if (!b || out.has(a.dllPath!)) continue;
     let read: DllRead;
     try {
       read = { info: readAssembly(b, { file: a.dllPath!, resolveReference }) };
     } catch (e) {
-      const { isDvsolError } = await import("../errors.js");
       if (!isDvsolError(e)) throw e;
       read = { error: `${e.code}: ${e.message}` };
     }
-    out.push(...dllRule(ctx, a, read, (info) => assemblyFindings(info)));
+    out.set(a.dllPath!, { bytes: b, read });
   }
   return out;
 }

@@ -103,28 +103,39 @@ async function checkFindings(sol: Solution, config: DvsolConfig | null): Promise
   return r.findings;
 }
 
-/** SHA-256 of each DLL the solution carries, with its identity and types when the reader can read it. */
+/**
+ * SHA-256 of each DLL the solution carries, with its identity and types when the reader can read it. The DLLs
+ * are read once for this and for the check (src/check/index.ts, readSolutionDlls).
+ */
 export async function dllFacts(sol: Solution): Promise<Map<string, DllFacts>> {
   const out = new Map<string, DllFacts>();
   const withDll = sol.assemblies.filter((a) => a.dllPath);
   if (!withDll.length) return out;
   const { readAssembly } = await import("../assembly/index.js");
-  const { readComponentFile } = await import("../check/index.js");
+  const { readComponentFile, readSolutionDlls } = await import("../check/index.js");
+  const dlls = await readSolutionDlls(sol);
+  const sha = new Map<Buffer, string>();
   for (const a of withDll) {
-    const f = sol.source.get(a.dllPath!) ?? sol.source.find(a.dllPath!);
-    if (!f) continue;
-    const bytes = await readComponentFile(f);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    let version: string | null = null;
-    let types: string[] | null = null;
-    try {
-      const info = readAssembly(bytes, { file: a.dllPath! });
-      version = info.version;
-      types = info.pluginTypes.map((t) => t.name);
-    } catch {
-      // An unreadable DLL is a check finding (ASSEMBLY_*); here it only lacks identity and types.
+    let d = dlls.get(a.dllPath!);
+    if (!d) {
+      // Found only when the case of its path differs (the check reports it missing): read it here.
+      const f = sol.source.find(a.dllPath!);
+      if (!f) continue;
+      const bytes = await readComponentFile(f);
+      try {
+        d = { bytes, read: { info: readAssembly(bytes, { file: a.dllPath! }) } };
+      } catch {
+        d = { bytes, read: { error: "" } };
+      }
     }
-    out.set(dllKey(a), { sha256, version, types });
+    let sha256 = sha.get(d.bytes);
+    if (!sha256) {
+      sha256 = createHash("sha256").update(d.bytes).digest("hex");
+      sha.set(d.bytes, sha256);
+    }
+    // An unreadable DLL is a check finding (ASSEMBLY_*); here it only lacks identity and types.
+    const info = "info" in d.read ? d.read.info : null;
+    out.set(dllKey(a), { sha256, version: info?.version ?? null, types: info ? info.pluginTypes.map((t) => t.name) : null });
   }
   return out;
 }
