@@ -30,9 +30,33 @@ export interface TextOptions {
 const ESC = "\u001b[";
 type Paint = (s: string) => string;
 
-/** Control characters from a solution must not reach a terminal (escape sequences could rewrite the screen). */
-function sanitized(r: ImpactReport): ImpactReport {
-  return JSON.parse(JSON.stringify(r), (_k, v: unknown) => (typeof v === "string" ? v.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\ufffd") : v)) as ImpactReport;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Control characters from a solution must not reach a terminal (escape sequences could rewrite the screen).
+ * Copies only the arrays and objects on the way to a string that holds one: a report of thousands of steps
+ * without any is returned as it is.
+ */
+function sanitized<T>(v: T): T {
+  if (typeof v === "string") return (CONTROL.test(v) ? v.replace(CONTROLS, "\ufffd") : v) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = sanitized(v[i] as unknown);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return (out ?? v) as T;
+  }
+  if (v !== null && typeof v === "object") {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, x] of Object.entries(v)) {
+      const c = sanitized(x);
+      if (c !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = c;
+    }
+    return (out ?? v) as T;
+  }
+  return v;
 }
 
 export function formatImpactText(report: ImpactReport, opts: TextOptions = {}): string {
