@@ -21,6 +21,7 @@ import * as zlib from "node:zlib";
 import { promisify } from "node:util";
 import { DvsolError, isDvsolError } from "../errors.js";
 import { crc32 } from "./crc32.js";
+import type { Precompressor } from "./precompress.js";
 import { NameSet, decodeCp437, isAscii, showName, tryDecodeUtf8, validateEntryName } from "./names.js";
 
 // ---- format constants (APPNOTE.TXT 4.3) -------------------------------------------------------------
@@ -132,6 +133,8 @@ export interface ZipWriterOptions {
   level?: number;
   /** Entries compressed at once; default os.availableParallelism(). */
   concurrency?: number;
+  /** Files deflated ahead on another thread (src/archive/precompress.ts), asked for by addFile(). */
+  precompressor?: Precompressor;
 }
 
 export interface ZipAddOptions {
@@ -970,6 +973,7 @@ export class ZipWriter {
   readonly #level: number;
   readonly #window: number;
   readonly #maxOffset: number;
+  readonly #pre: Precompressor | undefined;
   readonly #jobs: Job[] = [];
   readonly #names = new NameSet();
   readonly #central: Buffer[] = [];
@@ -985,8 +989,9 @@ export class ZipWriter {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  private constructor(path: string, tmp: string, fh: fsp.FileHandle, level: number, concurrency: number, maxOffset: number) {
+  private constructor(path: string, tmp: string, fh: fsp.FileHandle, level: number, concurrency: number, maxOffset: number, pre: Precompressor | undefined) {
     this.path = path;
+    this.#pre = pre;
     this.#tmp = tmp;
     this.#fh = fh;
     this.#level = level;
@@ -1014,7 +1019,7 @@ export class ZipWriter {
       if (code === "ENOENT") throw new DvsolError("INPUT_NOT_FOUND", `The folder of ${path} does not exist.`, { file: path, cause: e });
       throw e;
     }
-    return new ZipWriter(abs, tmp, fh, level, concurrency, Math.min(opts.maxOffset ?? ZIP32_MAX, ZIP32_MAX));
+    return new ZipWriter(abs, tmp, fh, level, concurrency, Math.min(opts.maxOffset ?? ZIP32_MAX, ZIP32_MAX), opts.precompressor);
   }
 
   /** Adds an entry with this content (a string is written as UTF-8). Keep `data` unchanged until finish(). */
@@ -1042,6 +1047,10 @@ export class ZipWriter {
       promise: null,
       weight: MiB,
       prepare: async () => {
+        // Asked only now, when the entry is next to be compressed: files the writer has not reached stay the thread's.
+        const ahead = opts.store ? null : this.#pre?.take(path);
+        const done = ahead ? await ahead : null;
+        if (done) return { header: newHeader(name, false, opts, done.crc, done.data.length, done.usize), data: done.data };
         let bytes: Buffer | null;
         try {
           bytes = readSmallFileSync(path, STREAM_FILE_THRESHOLD);

@@ -9,6 +9,7 @@ import { pipeline } from "node:stream/promises";
 import { Worker } from "node:worker_threads";
 import { DvsolError } from "../errors.js";
 import type { OutFile } from "../layout/engine.js";
+import type { Precompressor } from "../archive/precompress.js";
 import { produceFileAtomic, produceFolderAtomic } from "./atomic.js";
 
 export interface WriteProgress {
@@ -255,12 +256,12 @@ export async function writeFolder(target: string, files: OutFile[], opts: { clob
   await produceFolderAtomic(target, (tmp) => writeFilesInto(tmp, files, { onProgress: opts.onProgress }), { clobber: opts.clobber });
 }
 
-export async function writeZip(target: string, files: OutFile[], opts: { overwrite: boolean; onProgress?: WriteProgress }): Promise<void> {
+export async function writeZip(target: string, files: OutFile[], opts: { overwrite: boolean; onProgress?: WriteProgress; precompressor?: Precompressor }): Promise<void> {
   const { ZipWriter } = await import("../archive/index.js");
   await produceFileAtomic(
     target,
     async (tmp) => {
-      const w = await ZipWriter.create(tmp);
+      const w = await ZipWriter.create(tmp, { precompressor: opts.precompressor });
       try {
         let done = 0;
         for (const f of files) {
