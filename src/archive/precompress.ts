@@ -122,17 +122,26 @@ export class Precompressor {
       finish();
       return;
     }
-    const worker = new Worker(SOURCE, {
-      eval: true,
-      workerData: {
-        paths: unique,
-        state: this.#state,
-        held: this.#held,
-        budget: opts.budget ?? 32 * 1024 * 1024,
-        level: opts.level ?? 6,
-        maxFileSize: opts.maxFileSize ?? 8 * 1024 * 1024,
-      },
-    });
+    let worker: Worker;
+    try {
+      worker = new Worker(SOURCE, {
+        eval: true,
+        workerData: {
+          paths: unique,
+          state: this.#state,
+          held: this.#held,
+          budget: opts.budget ?? 32 * 1024 * 1024,
+          level: opts.level ?? 6,
+          maxFileSize: opts.maxFileSize ?? 8 * 1024 * 1024,
+        },
+      });
+    } catch {
+      // No thread (resource limits): every file is the writer's, as without a precompressor.
+      this.#stopped = true;
+      this.#exited = Promise.resolve();
+      finish();
+      return;
+    }
     this.#worker = worker;
     worker.unref();
     worker.on("message", (m: { done?: true; i: number; crc?: number; usize?: number; data: Uint8Array | null }) => {
