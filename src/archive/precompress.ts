@@ -10,6 +10,7 @@
  * more than that is held, and goes on when the writer takes some.
  */
 import { Worker } from "node:worker_threads";
+import * as zlib from "node:zlib";
 
 /** A file deflated ahead: CRC-32 and size of the content, and its deflated bytes. */
 export interface Precompressed {
@@ -42,13 +43,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const fs = require("node:fs");
 const zlib = require("node:zlib");
 const { paths, state, held, budget, level, maxFileSize } = workerData;
-const MiB = 1024 * 1024;
-let crc32 = zlib.crc32;
-if (typeof crc32 !== "function") {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; t[n] = c; }
-  crc32 = (d) => { let c = -1; for (let i = 0; i < d.length; i++) c = t[(c ^ d[i]) & 0xff] ^ (c >>> 8); return ~c >>> 0; };
-}
+const crc32 = zlib.crc32;
 // One buffer for every file read (grown when needed): reading into fresh buffers left tens of MB for the GC.
 let buf = Buffer.allocUnsafeSlow(1024 * 1024);
 function read(p) {
@@ -104,6 +99,8 @@ export class Precompressor {
   readonly #held: Int32Array;
   readonly #slots = new Map<number, Slot>();
   readonly #worker: Worker | undefined;
+  /** The deflate level; a ZipWriter with another level refuses this precompressor. */
+  readonly level: number;
   #stopped = false;
   #exited: Promise<void>;
   #finished!: Promise<void>;
@@ -111,13 +108,16 @@ export class Precompressor {
 
   /** Starts deflating `paths` (absolute file paths) in this order, in the background. */
   constructor(paths: readonly string[], opts: PrecompressOptions = {}) {
+    this.level = opts.level ?? 6;
     const unique = [...new Set(paths)];
     unique.forEach((p, i) => this.#index.set(p, i));
     this.#state = new Int32Array(new SharedArrayBuffer(Math.max(1, unique.length) * 4));
     this.#held = new Int32Array(new SharedArrayBuffer(8));
     let finish!: () => void;
     this.#finished = new Promise<void>((resolve) => (finish = resolve));
-    if (unique.length === 0) {
+    // Without zlib.crc32 (Node before 20.15) the thread would need a CRC of its own: every file is the writer's.
+    if (unique.length === 0 || typeof (zlib as { crc32?: unknown }).crc32 !== "function") {
+      this.#stopped = true;
       this.#exited = Promise.resolve();
       finish();
       return;
@@ -131,7 +131,7 @@ export class Precompressor {
           state: this.#state,
           held: this.#held,
           budget: opts.budget ?? 32 * 1024 * 1024,
-          level: opts.level ?? 6,
+          level: this.level,
           maxFileSize: opts.maxFileSize ?? 8 * 1024 * 1024,
         },
       });

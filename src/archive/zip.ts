@@ -1009,6 +1009,8 @@ export class ZipWriter {
     if (!Number.isInteger(level) || level < 0 || level > 9) throw new TypeError(`deflate level must be 0-9, got ${level}`);
     const concurrency = opts.concurrency ?? os.availableParallelism();
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (opts.precompressor && opts.precompressor.level !== level)
+      throw new TypeError(`the precompressor deflates at level ${opts.precompressor.level}, the writer at ${level}: the bytes would depend on who deflates`);
     const abs = nodePath.resolve(path);
     const tmp = nodePath.join(nodePath.dirname(abs), `.dvsol-tmp-${process.pid}-${randomBytes(4).toString("hex")}-${nodePath.basename(abs)}`);
     let fh: fsp.FileHandle;

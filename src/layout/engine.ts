@@ -16,7 +16,7 @@ import { encodeXmlText, findElements, parseXml, parseXmlBytes, type XmlDocument,
 import { escapeAttr } from "../xml/edit.js";
 import { attr, elements } from "../xml/dom.js";
 import { FOLDER_CUSTOMIZATIONS, FOLDER_MANIFEST, ZIP_CUSTOMIZATIONS, ZIP_MANIFEST, missingManifestError } from "../model/read.js";
-import type { SolutionFile, SolutionSource } from "../solution/source.js";
+import { isHiddenPath, type SolutionFile, type SolutionSource } from "../solution/source.js";
 import type { Finding } from "../findings/types.js";
 import { finding } from "../findings/catalog.js";
 import type { LayoutContext, LayoutOptions, OutContent, Splitter } from "./types.js";
@@ -280,7 +280,7 @@ async function packVariant(tree: SolutionSource, variant: Variant, folderManaged
   for (const f of source.files) {
     if (claimed.has(f.path) || out.has(f.path)) continue;
     if (f.path === CONTENT_TYPES) continue; // regenerated below
-    if (f.path.split("/").some((s) => s.startsWith("."))) {
+    if (isHiddenPath(f.path)) {
       findings.push(finding("LAYOUT_IGNORED_FILE", { path: f.path, reason: "hidden files are not part of a solution" }, { location: { file: tree.location, entry: f.path } }));
       continue;
     }

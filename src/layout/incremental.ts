@@ -20,7 +20,7 @@
  */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
-import { listFolder } from "../solution/source.js";
+import { isHiddenPath, listFolder } from "../solution/source.js";
 import { commitFolderFiles } from "../io/folder-commit.js";
 import type { OutFile } from "./engine.js";
 import type { Finding } from "../findings/types.js";
@@ -47,10 +47,8 @@ export interface IncrementalOptions {
   concurrency?: number;
 }
 
-const hidden = (p: string): boolean => p.split("/").some((s) => s.startsWith("."));
-
 export async function writeIncremental(target: string, files: OutFile[], opts: IncrementalOptions): Promise<IncrementalResult> {
-  const existing = (await listFolder(target)).filter((f) => !hidden(f.rel));
+  const existing = (await listFolder(target)).filter((f) => !isHiddenPath(f.rel));
   const byLower = new Map(existing.map((f) => [f.rel.toLowerCase(), f.rel]));
   const dirs = new Map<string, string>();
   for (const f of existing) {

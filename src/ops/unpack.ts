@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { promises as fsp } from "node:fs";
 import { DvsolError } from "../errors.js";
-import { openSource, type OpenOptions, type SolutionSource } from "../solution/source.js";
+import { isHiddenPath, openSource, type OpenOptions, type SolutionSource } from "../solution/source.js";
 import { planPackAll, planUnpack, planUnpackBoth, type LayoutPlan } from "../layout/engine.js";
 import { writeFolder, writeZip, type WriteProgress } from "../io/output.js";
 import { cleanStaleTemps, isInside } from "../io/atomic.js";
@@ -153,17 +153,18 @@ export interface PackOptions extends OpenOptions, Partial<LayoutOptions> {
 
 /** Folder files above this count are worth a thread (it costs ~30 ms to start). */
 const PRECOMPRESS_MIN_FILES = 64;
+/** Larger files are streamed by the writer, not deflated whole. */
+const PRECOMPRESS_MAX_FILE = 8 * 1024 * 1024;
 
 async function startPrecompressor(source: SolutionSource): Promise<Precompressor | undefined> {
   const paths: string[] = [];
   for (const f of source.files) {
-    if (f.absPath && !/\.xml$/i.test(f.path) && f.size <= PRECOMPRESS_MAX_FILE && !f.path.split("/").some((s) => s.startsWith("."))) paths.push(f.absPath);
+    if (f.absPath && !/\.xml$/i.test(f.path) && f.size <= PRECOMPRESS_MAX_FILE && !isHiddenPath(f.path)) paths.push(f.absPath);
   }
   if (paths.length < PRECOMPRESS_MIN_FILES) return undefined;
   const { Precompressor } = await import("../archive/precompress.js");
   return new Precompressor(paths, { maxFileSize: PRECOMPRESS_MAX_FILE });
 }
-const PRECOMPRESS_MAX_FILE = 8 * 1024 * 1024;
 
 export async function pack(folder: string, zipPath: string, opts: PackOptions = {}): Promise<LayoutResult> {
   const source = await openSource(folder, opts);

@@ -46,6 +46,11 @@ export interface OpenOptions {
   limits?: Partial<ZipLimits>;
 }
 
+/** A path with a segment starting with "." (.git, .vscode, .gitignore): not part of a solution. */
+export function isHiddenPath(p: string): boolean {
+  return p.split("/").some((seg) => seg.startsWith("."));
+}
+
 export async function openSource(location: string, opts: OpenOptions = {}): Promise<SolutionSource> {
   let st;
   try {
@@ -95,7 +100,7 @@ export async function listFolder(root: string): Promise<{ rel: string; abs: stri
       const abs = path.join(dir, ent.name);
       const r = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.name.startsWith(".dvsol-")) continue; // our own lock and temp files
-      const hidden = r.split("/").some((seg) => seg.startsWith("."));
+      const hidden = isHiddenPath(r);
       if (ent.name.includes("\uFFFD") && !(await fsp.lstat(abs).catch(() => null))) {
         // readdir decoded bytes that are not UTF-8 as U+FFFD: the name cannot be opened, zipped or shown.
         if (hidden) continue;

@@ -105,3 +105,11 @@ test("a file gone after it was offered fails the writer as it would without the 
   await pre.close();
   assert.ok(!fs.existsSync(path.join(dir, "x.zip")));
 });
+
+test("a writer at another level than its precompressor is refused (the bytes would depend on who deflates)", async (t) => {
+  const dir = tmpDir(t);
+  const pre = new Precompressor([], { level: 9 });
+  await assert.rejects(ZipWriter.create(path.join(dir, "x.zip"), { level: 6, precompressor: pre }), /level 9.*level|at 6/);
+  await pre.close();
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
